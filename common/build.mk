@@ -1,0 +1,54 @@
+# build.mk - the build rules every stage shares.
+#
+# A stage's Makefile sets nothing, includes this file, then lists its objects:
+#
+#     include ../common/build.mk
+#     STACKVM_OBJS = $(call objs, main.o asm.o) $(COMMON_OBJS)
+#     $(BUILD)/stackvm: $(STACKVM_OBJS)
+#             $(LINK)
+#
+# Knobs a student may turn on the command line:
+#     WERROR=0     keep going on warnings (a newer compiler may warn more)
+#     SANITIZE=1   AddressSanitizer + UndefinedBehaviorSanitizer
+#     BUILD=dir    where objects and programs go (default build/)
+
+BUILD    ?= build
+WERROR   ?= 1
+SANITIZE ?= 0
+COMMON   := ../common
+
+WARNINGS := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+            -Wformat=2 -Wundef -Wwrite-strings -Wshadow -Wvla \
+            -Wold-style-definition -Wimplicit-fallthrough
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) -I$(COMMON) -Isrc -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS)
+
+ifeq ($(WERROR),1)
+ALL_CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer
+ALL_CFLAGS += $(SAN_FLAGS)
+ALL_LDFLAGS += $(SAN_FLAGS)
+endif
+
+# Objects of common/ every stage may link: diagnostics and file reading, and
+# the Toy language front end for the two interpreters.
+COMMON_OBJS := $(BUILD)/common/diag.o $(BUILD)/common/file.o
+TOY_OBJS    := $(BUILD)/common/toy_lexer.o $(BUILD)/common/toy_parser.o \
+               $(BUILD)/common/toy_resolve.o
+
+objs = $(addprefix $(BUILD)/,$(1))
+LINK = $(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/common/%.o: $(COMMON)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

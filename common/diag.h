@@ -1,0 +1,56 @@
+/* diag.h - one way to report errors, shared by every stage.
+ *
+ * Tools print diagnostics on stderr in one of two shapes:
+ *     file:line:col: error: message     when there is a source position
+ *     program: error: message           otherwise
+ * and exit with one of three statuses (see enum exit_status).
+ *
+ * Library code (assemblers, loaders, verifiers, compilers) never exits: it
+ * fills a struct error_report and returns, so that a tool, a test or a fuzzer
+ * can decide what happens next.  Only a program's main() calls die().
+ */
+#ifndef COMMON_DIAG_H
+#define COMMON_DIAG_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+
+enum exit_status {
+	EXIT_OK = 0,          /* the program ran and finished */
+	EXIT_GUEST_FAILED = 1, /* the guest program failed at run time */
+	EXIT_BAD_INPUT = 2,   /* bad input or bad usage: nothing was run */
+};
+
+/* An error handed back by library code instead of exiting. */
+struct error_report {
+	bool failed;
+	int line, col;        /* 1-based source position; 0 when there is none */
+	char message[240];
+};
+
+#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+
+/* Remembers the program name (the last part of argv[0]) for messages. */
+void diag_init(const char *argv0);
+const char *diag_program(void);
+
+/* Records an error; the first one wins, later ones are ignored. */
+void report_set(struct error_report *err, int line, int col,
+		const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+/* Prints "program: error: message" on stderr. */
+void print_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Prints a report: "file:line:col: error: message" when it has a position,
+ * "program: error: file: message" when it has none. */
+void print_report(const char *file, const struct error_report *err);
+
+/* Prints "program: error: message" and exits with status. */
+noreturn void die(enum exit_status status, const char *fmt, ...)
+	PRINTF_LIKE(2, 3);
+
+/* Prints a report as print_report() does and exits with status. */
+noreturn void die_report(enum exit_status status, const char *file,
+			 const struct error_report *err);
+
+#endif

@@ -1,0 +1,140 @@
+/* toy.h - the Toy language front end shared by both interpreters.
+ *
+ * toy_parse() turns source text into a resolved syntax tree: every variable
+ * use already knows whether it is a local (and its slot) or a global (and its
+ * index), every call knows the function it calls.  Each back end (the stack
+ * machine's and the register machine's) walks this tree and emits its own
+ * bytecode; neither needs to know anything about names.
+ *
+ * The language, in one breath: 64-bit wrap-around integers; top-level
+ * statements form the main program; `var` at top level declares a global;
+ * `fn name(a, b) { ... }` declares a function callable from anywhere;
+ * statements `var x = e;` `x = e;` `mem[e] = e;` `if (e) {} else {}`
+ * `while (e) {}` `return e;` `return;` `print(e);` `putc(e);` `e;`.
+ */
+#ifndef COMMON_TOY_H
+#define COMMON_TOY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Limits the front end enforces, so back ends can rely on them. */
+enum {
+	TOY_MAX_PARAMS = 32,     /* parameters of one function */
+	TOY_MAX_LOCALS = 200,    /* parameters + vars of one function */
+	TOY_MAX_GLOBALS = 65536,
+	TOY_MAX_FUNCTIONS = 65536,
+	TOY_MAX_NESTING = 200,   /* depth of nested expressions and blocks */
+	TOY_MAX_SOURCE = 16 << 20, /* bytes of source text */
+};
+
+enum toy_op {
+	TOY_ADD, TOY_SUB, TOY_MUL, TOY_DIV, TOY_MOD,
+	TOY_EQ, TOY_NE, TOY_LT, TOY_LE, TOY_GT, TOY_GE,
+	TOY_AND, TOY_OR,         /* short-circuit; result 0 or 1 */
+	TOY_NEG, TOY_NOT,        /* unary */
+};
+
+enum toy_scope { TOY_LOCAL, TOY_GLOBAL };
+
+/* A resolved variable: locals are numbered from 0 in each function,
+ * parameters first (in order), then each `var` in order of appearance. */
+struct toy_var {
+	enum toy_scope scope;
+	int index;
+	const char *name;        /* for messages and --emit-asm comments */
+};
+
+enum toy_expr_kind {
+	TOY_EXPR_NUMBER,         /* as.number */
+	TOY_EXPR_VAR,            /* as.var */
+	TOY_EXPR_UNARY,          /* as.unary: TOY_NEG or TOY_NOT */
+	TOY_EXPR_BINARY,         /* as.binary: every other toy_op */
+	TOY_EXPR_CALL,           /* as.call */
+	TOY_EXPR_MEM,            /* as.mem: mem[index] */
+};
+
+struct toy_expr {
+	enum toy_expr_kind kind;
+	int line, col;
+	union {
+		int64_t number;
+		struct toy_var var;
+		struct { enum toy_op op; struct toy_expr *operand; } unary;
+		struct {
+			enum toy_op op;
+			struct toy_expr *left, *right;
+		} binary;
+		struct {
+			int function;     /* index into toy_program.functions */
+			int nargs;
+			struct toy_expr **args;
+		} call;
+		struct { struct toy_expr *index; } mem;
+	} as;
+};
+
+struct toy_stmt;
+
+struct toy_block {
+	int count;
+	struct toy_stmt **stmts;
+};
+
+enum toy_stmt_kind {
+	TOY_STMT_ASSIGN,         /* `var x = e;` and `x = e;`: as.assign */
+	TOY_STMT_STORE,          /* `mem[i] = e;`: as.store */
+	TOY_STMT_IF,             /* as.if_; `else if` is an else block
+	                            holding one TOY_STMT_IF */
+	TOY_STMT_WHILE,          /* as.while_ */
+	TOY_STMT_RETURN,         /* as.value, NULL for a bare `return;` */
+	TOY_STMT_PRINT,          /* as.value: decimal and a newline */
+	TOY_STMT_PUTC,           /* as.value: one byte */
+	TOY_STMT_EXPR,           /* as.value, result discarded */
+};
+
+struct toy_stmt {
+	enum toy_stmt_kind kind;
+	int line, col;
+	union {
+		struct { struct toy_var target; struct toy_expr *value; } assign;
+		struct { struct toy_expr *index, *value; } store;
+		struct {
+			struct toy_expr *cond;
+			struct toy_block then_block, else_block; /* else may be empty */
+		} if_;
+		struct { struct toy_expr *cond; struct toy_block body; } while_;
+		struct toy_expr *value;
+	} as;
+};
+
+struct toy_function {
+	const char *name;
+	int line, col;
+	int nparams;
+	int nlocals;             /* parameters included */
+	struct toy_block body;   /* falling off the end returns 0 */
+};
+
+struct toy_program {
+	int nfunctions;
+	struct toy_function *functions; /* in order of definition */
+	int nglobals;            /* every global starts at 0 */
+	const char **global_names;
+	struct toy_block main;   /* the top-level statements, in order */
+	struct toy_arena *arena; /* owns every node and string above */
+};
+
+/* Parses and resolves src (len bytes; src[len] need not be NUL).
+ * Returns NULL with err set (with a position) on the first error. */
+struct toy_program *toy_parse(const char *src, size_t len,
+			      struct error_report *err);
+
+void toy_free(struct toy_program *program);
+
+/* The spelling of an operator, for messages and listings ("+", "<=", "!"). */
+const char *toy_op_name(enum toy_op op);
+
+#endif

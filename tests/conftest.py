@@ -1,0 +1,95 @@
+"""Helpers every test file shares: find a stage's programs, run them, read --stats.
+
+Tests run against the builds in each stage's build/ folder, or the folder named by
+KIT_BUILD (make asan sets KIT_BUILD=build-asan).
+"""
+import json
+import re
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SANITIZER_REPORT = re.compile(r"(Address|UndefinedBehavior|Leak)Sanitizer|\.c:\d+:\d+: runtime error:")
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = os.environ.get("KIT_BUILD", "build")
+
+
+def stage_dir(stage: str) -> Path:
+    return ROOT / stage
+
+
+def build_dir(stage: str) -> Path:
+    return ROOT / stage / BUILD
+
+
+def program(stage: str, name: str) -> Path:
+    """The path of a stage's built program; fails the test if it is missing."""
+    path = build_dir(stage) / name
+    if not path.exists():
+        pytest.fail(f"{path} is not built: run make first")
+    return path
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+    out_bytes: bytes
+
+    def stats(self) -> dict:
+        """The JSON object --stats prints as the last line of stderr."""
+        lines = self.err.rstrip("\n").split("\n")
+        return json.loads(lines[-1])
+
+    @property
+    def err_lines(self) -> list:
+        return [line for line in self.err.split("\n") if line]
+
+
+def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
+    """Runs a command (a list; Paths allowed) and captures everything.
+
+    input may be bytes or str. A tool that hangs past timeout fails the test
+    rather than the whole run. A sanitizer report always fails the test."""
+    if isinstance(input, str):
+        input = input.encode()
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    try:
+        proc = subprocess.run([str(c) for c in cmd], input=input,
+                              stdin=None if input is not None else subprocess.DEVNULL,
+                              capture_output=True, timeout=timeout, cwd=cwd,
+                              env=full_env)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"timed out after {timeout} s: {' '.join(map(str, cmd))}")
+    err = proc.stderr.decode(errors="replace")
+    assert not SANITIZER_REPORT.search(err), err
+    return Result(proc.returncode, proc.stdout.decode(errors="replace"), err,
+                  proc.stdout)
+
+
+def kvm_available() -> bool:
+    return os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+@pytest.fixture
+def kvm():
+    """Use in tests that need /dev/kvm: skips without it, fails when REQUIRE_KVM=1."""
+    if not kvm_available():
+        reason = "/dev/kvm is missing or not accessible"
+        if os.environ.get("REQUIRE_KVM") == "1":
+            pytest.fail(f"REQUIRE_KVM=1 but {reason}")
+        pytest.skip(reason)
+
+
+def kvm_module() -> str:
+    """Which kernel module serves /dev/kvm: kvm_intel, kvm_amd, kvm_pvm, or ''."""
+    for name in ("kvm_intel", "kvm_amd", "kvm_pvm"):
+        if os.path.isdir(f"/sys/module/{name}"):
+            return name
+    return ""
