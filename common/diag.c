@@ -76,3 +76,9 @@ noreturn void die_report(enum exit_status status, const char *file,
 	print_report(file, err);
 	exit(status);
 }
+
+noreturn void exercise_todo(const char *id)
+{
+	die(EXIT_BAD_INPUT, "exercise %s is not done yet: see its statement in book/",
+	    id);
+}

@@ -53,4 +53,8 @@ noreturn void die(enum exit_status status, const char *fmt, ...)
 noreturn void die_report(enum exit_status status, const char *file,
 			 const struct error_report *err);
 
+/* What an exercise's stub calls in a student's starter kit: says which
+ * exercise is not done yet and exits with EXIT_BAD_INPUT. */
+noreturn void exercise_todo(const char *id);
+
 #endif
