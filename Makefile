@@ -6,6 +6,7 @@
 #   make test     install what is missing, build, run the whole test suite
 #   make asan     the whole suite again, against AddressSanitizer +
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
+#   make compare  the stack machine against the register machine, as a table
 #   make clean    remove every build folder
 #
 # WERROR=0 keeps a build going on warnings (for a newer compiler than ours).
@@ -14,7 +15,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt)
 
-.PHONY: all deps demo test asan clean $(STAGES)
+.PHONY: all deps demo test asan compare clean $(STAGES)
 
 all: $(STAGES)
 
@@ -37,6 +38,10 @@ asan: deps
 	@for stage in $(STAGES); do \
 		$(MAKE) -C $$stage BUILD=build-asan SANITIZE=1 all test-inputs || exit; done
 	KIT_BUILD=build-asan $(PYTEST) tests
+
+# The stack-vs-register table of book chapter 3, on every .toy program of the kit.
+compare: deps stage01-stackvm stage02-regvm
+	/usr/bin/python3 tests/bench/compare.py
 
 clean:
 	@for stage in $(STAGES); do $(MAKE) --no-print-directory -C $$stage clean || exit; done
