@@ -7,6 +7,9 @@
 #   make asan     the whole suite again, against AddressSanitizer +
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
 #   make compare  the stack machine against the register machine, as a table
+#   make book     the book as HTML, in build/book/
+#   make grade    grade the exercises: a table, and grade.json
+#   make student DEST=dir   a starter kit with the exercises' solutions taken out
 #   make clean    remove every build folder
 #
 # WERROR=0 keeps a build going on warnings (for a newer compiler than ours).
@@ -15,7 +18,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt)
 
-.PHONY: all deps demo test asan compare clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan compare book grade student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -29,9 +32,11 @@ deps:
 demo: deps all
 	@for stage in $(STAGES); do $(MAKE) --no-print-directory -C $$stage demo || exit; done
 
-# test-inputs: what a stage's tests need beyond its programs (a kernel, say).
-test: deps all
+# What the stages' tests need beyond their programs (a kernel, say).
+test-inputs: all
 	@for stage in $(STAGES); do $(MAKE) --no-print-directory -C $$stage test-inputs || exit; done
+
+test: deps test-inputs
 	$(PYTEST) tests
 
 asan: deps
@@ -43,5 +48,20 @@ asan: deps
 compare: deps stage01-stackvm stage02-regvm
 	/usr/bin/python3 tests/bench/compare.py
 
+# The book as HTML in build/book/, with the charts the measurements drew.
+book: deps compare
+	/usr/bin/python3 book/tools/listings.py --check
+	/usr/bin/python3 book/tools/render.py
+
+# Teachers: grade the exercises of this tree (table on stdout, grade.json).
+grade: deps test-inputs
+	/usr/bin/python3 tests/grade.py
+
+# Teachers: write a starter kit for students, every exercise's solution stubbed.
+student:
+	@test -n "$(DEST)" || { echo "usage: make student DEST=dir" >&2; exit 2; }
+	/usr/bin/python3 book/tools/starter_kit.py $(DEST)
+
 clean:
 	@for stage in $(STAGES); do $(MAKE) --no-print-directory -C $$stage clean || exit; done
+	rm -rf build

@@ -93,3 +93,23 @@ def kvm_module() -> str:
         if os.path.isdir(f"/sys/module/{name}"):
             return name
     return ""
+
+
+def first_difference(got: str, expected: str) -> list:
+    """Explains got != expected by the first line where they part."""
+    got_lines, expected_lines = got.split("\n"), expected.split("\n")
+    for number, (g, e) in enumerate(zip(got_lines, expected_lines), start=1):
+        if g != e:
+            return [f"output differs at line {number}:", f"  expected: {e!r}", f"  got:      {g!r}"]
+    number = min(len(got_lines), len(expected_lines)) + 1
+    if len(got_lines) < len(expected_lines):
+        return [f"output ends early, at line {number}:", f"  expected: {expected_lines[number - 1]!r}"]
+    return [f"output goes on past the end, at line {number}:", f"  got:      {got_lines[number - 1]!r}"]
+
+
+def pytest_assertrepr_compare(op, left, right):
+    """`assert got == expected` on two strings names the first line that differs
+    (the grader shows it to students)."""
+    if op == "==" and isinstance(left, str) and isinstance(right, str):
+        return first_difference(left, right)
+    return None
