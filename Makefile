@@ -7,6 +7,7 @@
 #   make asan     the whole suite again, against AddressSanitizer +
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
 #   make compare  the stack machine against the register machine, as a table
+#   make bench    every stage measured against its peers, as tables
 #   make book     the book as HTML, in build/book/
 #   make grade    grade the exercises: a table, and grade.json
 #   make student DEST=dir   a starter kit with the exercises' solutions taken out
@@ -16,9 +17,9 @@
 
 STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
-PACKAGE_LISTS := $(wildcard */debian-packages.txt)
+PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan compare book grade student clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan compare bench book grade student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -47,6 +48,11 @@ asan: deps
 # The stack-vs-register table of book chapter 3, on every .toy program of the kit.
 compare: deps stage01-stackvm stage02-regvm
 	/usr/bin/python3 tests/bench/compare.py
+
+# Every stage measured against its peers (Lua, Python, C, QEMU), as Markdown
+# tables on stdout and in build/bench/results.md, with charts for the book.
+bench: deps test-inputs
+	/usr/bin/python3 tests/bench/bench.py
 
 # The book as HTML in build/book/, with the charts the measurements drew.
 book: deps compare
