@@ -8,6 +8,7 @@
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
 #   make compare  the stack machine against the register machine, as a table
 #   make bench    every stage measured against its peers, as tables
+#   make lint     cppcheck and clang-tidy over every C file
 #   make book     the book as HTML, in build/book/
 #   make grade    grade the exercises: a table, and grade.json
 #   make student DEST=dir   a starter kit with the exercises' solutions taken out
@@ -19,7 +20,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan compare bench book grade student clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan compare bench lint book grade student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -53,6 +54,10 @@ compare: deps stage01-stackvm stage02-regvm
 # tables on stdout and in build/bench/results.md, with charts for the book.
 bench: deps test-inputs
 	/usr/bin/python3 tests/bench/bench.py
+
+# Static checks the kit keeps clean: cppcheck and clang-tidy on every C file.
+lint:
+	tests/lint.sh
 
 # The book as HTML in build/book/, with the charts the measurements drew.
 book: deps compare
