@@ -12,6 +12,8 @@
 #     SANITIZE=1   AddressSanitizer + UndefinedBehaviorSanitizer
 #     BUILD=dir    where objects and programs go (default build/)
 
+.DEFAULT_GOAL := all
+
 BUILD    ?= build
 WERROR   ?= 1
 SANITIZE ?= 0

@@ -1,0 +1,88 @@
+/* opcodes.h - the stack machine's instruction set, as one table.
+ *
+ * Every tool reads this table: the assembler for spellings and operands, the
+ * disassembler and the tracer for printing, the verifier for stack effects.
+ * An instruction is one opcode byte followed by its operand, if any.
+ *
+ *   X(NAME, "mnemonic", operand kind, values popped, values pushed)
+ *
+ * CALL pops the callee's arguments; its entry says 0 and the verifier asks the
+ * function table for the real count.
+ */
+#ifndef STACKVM_OPCODES_H
+#define STACKVM_OPCODES_H
+
+#include <stdint.h>
+
+enum operand_kind {
+	OPERAND_NONE,
+	OPERAND_I64,      /* an 8-byte signed constant */
+	OPERAND_TARGET,   /* a 4-byte code address */
+	OPERAND_FUNC,     /* a 2-byte function index */
+	OPERAND_LOCAL,    /* a 1-byte local slot */
+	OPERAND_GLOBAL,   /* a 2-byte global index */
+};
+
+/* ANCHOR: instruction-table */
+#define INSTRUCTIONS(X)                                 \
+	X(HALT,   "halt",   OPERAND_NONE,   0, 0)       \
+	X(PUSH,   "push",   OPERAND_I64,    0, 1)       \
+	X(DROP,   "drop",   OPERAND_NONE,   1, 0)       \
+	X(DUP,    "dup",    OPERAND_NONE,   1, 2)       \
+	X(SWAP,   "swap",   OPERAND_NONE,   2, 2)       \
+	X(OVER,   "over",   OPERAND_NONE,   2, 3)       \
+	X(ADD,    "add",    OPERAND_NONE,   2, 1)       \
+	X(SUB,    "sub",    OPERAND_NONE,   2, 1)       \
+	X(MUL,    "mul",    OPERAND_NONE,   2, 1)       \
+	X(DIV,    "div",    OPERAND_NONE,   2, 1)       \
+	X(MOD,    "mod",    OPERAND_NONE,   2, 1)       \
+	X(NEG,    "neg",    OPERAND_NONE,   1, 1)       \
+	X(NOT,    "not",    OPERAND_NONE,   1, 1)       \
+	X(EQ,     "eq",     OPERAND_NONE,   2, 1)       \
+	X(NE,     "ne",     OPERAND_NONE,   2, 1)       \
+	X(LT,     "lt",     OPERAND_NONE,   2, 1)       \
+	X(LE,     "le",     OPERAND_NONE,   2, 1)       \
+	X(GT,     "gt",     OPERAND_NONE,   2, 1)       \
+	X(GE,     "ge",     OPERAND_NONE,   2, 1)       \
+	X(JMP,    "jmp",    OPERAND_TARGET, 0, 0)       \
+	X(JZ,     "jz",     OPERAND_TARGET, 1, 0)       \
+	X(JNZ,    "jnz",    OPERAND_TARGET, 1, 0)       \
+	X(CALL,   "call",   OPERAND_FUNC,   0, 1)       \
+	X(RET,    "ret",    OPERAND_NONE,   1, 0)       \
+	X(LOADL,  "loadl",  OPERAND_LOCAL,  0, 1)       \
+	X(STOREL, "storel", OPERAND_LOCAL,  1, 0)       \
+	X(LOADG,  "loadg",  OPERAND_GLOBAL, 0, 1)       \
+	X(STOREG, "storeg", OPERAND_GLOBAL, 1, 0)       \
+	X(LOAD,   "load",   OPERAND_NONE,   1, 1)       \
+	X(STORE,  "store",  OPERAND_NONE,   2, 0)       \
+	X(PRINT,  "print",  OPERAND_NONE,   1, 0)       \
+	X(PUTC,   "putc",   OPERAND_NONE,   1, 0)
+/* ANCHOR_END: instruction-table */
+
+enum opcode {
+#define X(name, mnemonic, operand, pops, pushes) OP_##name,
+	INSTRUCTIONS(X)
+#undef X
+	OPCODE_COUNT
+};
+
+struct instruction_info {
+	const char *mnemonic;
+	enum operand_kind operand;
+	int pops, pushes;
+};
+
+extern const struct instruction_info instruction_info[OPCODE_COUNT];
+
+/* Bytes an operand of this kind takes after the opcode byte. */
+int operand_size(enum operand_kind kind);
+
+/* The opcode spelled mnemonic, or -1. */
+int opcode_by_mnemonic(const char *mnemonic, int length);
+
+/* Reads little-endian operands from code (the caller checked the bounds). */
+int64_t read_i64(const uint8_t *p);
+uint32_t read_u32(const uint8_t *p);
+uint16_t read_u16(const uint8_t *p);
+
+#endif
