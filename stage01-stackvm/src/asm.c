@@ -25,7 +25,7 @@ enum { MAX_NAME = 64 };
 
 struct symbol {
 	char name[MAX_NAME];
-	uint32_t value;          /* a label's address or a function's index */
+	uint64_t value;          /* an address, a function index or a constant */
 	int line, col;
 };
 
@@ -49,7 +49,7 @@ struct assembler {
 	struct error_report *err;
 	uint8_t *code;
 	uint32_t size, capacity;
-	struct symbols labels, functions;
+	struct symbols labels, functions, constants;
 	struct fixup *fixups;
 	uint32_t fixup_count, fixup_capacity;
 	struct function *fn_table;
@@ -108,7 +108,7 @@ static struct symbol *find(struct symbols *table, const char *name)
 }
 
 static int define(struct assembler *a, struct symbols *table, const char *name,
-		  const char *at, uint32_t value, const char *what)
+		  const char *at, uint64_t value, const char *what)
 {
 	const struct symbol *old = find(table, name);
 	struct symbol *items;
@@ -286,6 +286,27 @@ static int directive_func(struct assembler *a, const char *at)
 	return 0;
 }
 
+/* .const NAME VALUE: a name push can use in place of a number. */
+static int directive_const(struct assembler *a)
+{
+/* BEGIN EXERCISE ex1.2 */
+	char name[MAX_NAME];
+	const char *at;
+	int64_t value;
+
+	skip_blanks(a);
+	at = a->p;
+	if (read_name(a, name) <= 0)
+		return fail_at(a, at, "expected a name after .const", "");
+	if (read_number(a, &value) != 0)
+		return -1;
+	return define(a, &a->constants, name, at, (uint64_t)value, "constant");
+/* STUB ex1.2
+	exercise_todo("ex1.2");
+END STUB */
+/* END EXERCISE ex1.2 */
+}
+
 static int directive(struct assembler *a)
 {
 	const char *at = a->p;
@@ -295,6 +316,8 @@ static int directive(struct assembler *a)
 		return -1;
 	if (strcmp(name, ".func") == 0)
 		return directive_func(a, at);
+	if (strcmp(name, ".const") == 0)
+		return directive_const(a);
 	if (strcmp(name, ".globals") == 0) {
 		if (a->has_globals)
 			return fail_at(a, at, ".globals is given twice", "");
@@ -337,6 +360,28 @@ static int symbolic_operand(struct assembler *a, bool is_call, int bytes)
 	return emit(a, 0, bytes);
 }
 
+/* push's operand: a number, or the name of a .const. */
+static int constant_operand(struct assembler *a, int64_t *value)
+{
+	char name[MAX_NAME];
+	const char *at;
+	const struct symbol *constant;
+	int length;
+
+	skip_blanks(a);
+	at = a->p;
+	length = read_name(a, name);
+	if (length < 0)
+		return -1;
+	if (length == 0)
+		return read_number(a, value);
+	constant = find(&a->constants, name);
+	if (!constant)
+		return fail_at(a, at, "unknown constant ", name);
+	*value = (int64_t)constant->value;
+	return 0;
+}
+
 static int operand(struct assembler *a, enum operand_kind kind)
 {
 	int64_t value;
@@ -346,7 +391,7 @@ static int operand(struct assembler *a, enum operand_kind kind)
 	case OPERAND_NONE:
 		return 0;
 	case OPERAND_I64:
-		if (read_number(a, &value) != 0)
+		if (constant_operand(a, &value) != 0)
 			return -1;
 		return emit(a, (uint64_t)value, 8);
 	case OPERAND_TARGET:
@@ -435,6 +480,7 @@ static void assembler_free(struct assembler *a)
 {
 	free(a->code);
 	free(a->labels.items);
+	free(a->constants.items);
 	free(a->functions.items);
 	free(a->fixups);
 	free(a->fn_table);

@@ -24,6 +24,7 @@ struct run_stats {
 	uint64_t dispatches;         /* instructions executed */
 	int max_stack;               /* stack cells in use at the deepest call */
 	int max_call_depth;
+	uint64_t calls;              /* CALL instructions executed */
 };
 
 /* Runs prog, which verify() accepted.  Returns 0 when it halts, or -1 when

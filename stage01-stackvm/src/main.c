@@ -125,8 +125,9 @@ static void print_stats(const struct program *prog, const struct run_stats *stat
 {
 	fprintf(stderr, "{\"dispatches\": %" PRIu64 ", \"instructions\": %u, "
 		"\"code_bytes\": %u, \"max_stack\": %d, \"max_call_depth\": %d, "
-		"\"dispatch\": \"%s\"}\n", stats->dispatches, static_instructions(prog),
-		prog->code_size, stats->max_stack, stats->max_call_depth,
+		"\"calls\": %" PRIu64 ", \"dispatch\": \"%s\"}\n", stats->dispatches,
+		static_instructions(prog), prog->code_size, stats->max_stack,
+		stats->max_call_depth, stats->calls,
 		dispatch == DISPATCH_SWITCH ? "switch" : "threaded");
 }
 

@@ -37,6 +37,7 @@ enum operand_kind {
 	X(DIV,    "div",    OPERAND_NONE,   2, 1)       \
 	X(MOD,    "mod",    OPERAND_NONE,   2, 1)       \
 	X(NEG,    "neg",    OPERAND_NONE,   1, 1)       \
+	X(ABS,    "abs",    OPERAND_NONE,   1, 1)       \
 	X(NOT,    "not",    OPERAND_NONE,   1, 1)       \
 	X(EQ,     "eq",     OPERAND_NONE,   2, 1)       \
 	X(NE,     "ne",     OPERAND_NONE,   2, 1)       \

@@ -1,0 +1,360 @@
+"""Stage 1: the stack machine's assembler, disassembler, verifier and interpreter."""
+import re
+import struct
+
+import pytest
+
+from conftest import ROOT, program, run
+
+STAGE = ROOT / "stage01-stackvm"
+EXAMPLES = ["hello", "factorial", "fib", "gcd", "sum", "sieve"]
+OPCODES = {name.lower(): number for number, name in enumerate(
+    re.findall(r"^\s*X\((\w+),", (STAGE / "src" / "opcodes.h").read_text(), re.M))}
+
+
+def stackvm(*args, **kwargs):
+    return run([program("stage01-stackvm", "stackvm"), *args], **kwargs)
+
+
+def bytecode(code: bytes, functions=((0, 0, 0),), globals=0, version=1, magic=b"SVMB"):
+    """A bytecode file image, laid out as program.h describes."""
+    header = magic + struct.pack("<HHIII", version, 0, len(code), len(functions), globals)
+    return header + b"".join(struct.pack("<IHH", *f) for f in functions) + code
+
+
+def op(name, operand=b""):
+    return bytes([OPCODES[name]]) + operand
+
+
+def source(tmp_path, text, name="prog.sasm"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def binary(tmp_path, data, name="prog.sbc"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- the examples ---------------------------------------------------------
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_example_prints_its_expected_output(name, dispatch):
+    result = stackvm("run", f"--dispatch={dispatch}", STAGE / "examples" / f"{name}.sasm")
+    assert result.status == 0, result.err
+    assert result.out == (STAGE / "examples" / f"{name}.out").read_text()
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_both_dispatch_loops_report_the_same_stats(name):
+    path = STAGE / "examples" / f"{name}.sasm"
+    switch = stackvm("run", "--stats", "--dispatch=switch", path).stats()
+    threaded = stackvm("run", "--stats", "--dispatch=threaded", path).stats()
+    assert switch.pop("dispatch") == "switch" and threaded.pop("dispatch") == "threaded"
+    assert switch == threaded
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_asm_dis_asm_gives_back_the_same_bytes(name, tmp_path):
+    first, second = tmp_path / "a.sbc", tmp_path / "b.sbc"
+    assert stackvm("asm", STAGE / "examples" / f"{name}.sasm", "-o", first).status == 0
+    listing = stackvm("dis", first)
+    assert listing.status == 0, listing.err
+    assert stackvm("asm", source(tmp_path, listing.out, "dis.sasm"), "-o", second).status == 0
+    assert first.read_bytes() == second.read_bytes()
+    ran = stackvm("run", first)
+    assert ran.out == (STAGE / "examples" / f"{name}.out").read_text()
+
+
+def test_stats_count_dispatches_exactly(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 2\n\tpush 3\n\tadd\n\tprint\n\thalt\n")
+    result = stackvm("run", "--stats", prog)
+    assert result.out == "5\n"
+    assert result.stats() == {"dispatches": 5, "instructions": 5, "code_bytes": 21,
+                              "max_stack": 2, "max_call_depth": 0, "calls": 0,
+                              "dispatch": "threaded"}
+
+
+def test_stats_of_fib(tmp_path):
+    stats = stackvm("run", "--stats", STAGE / "examples" / "fib.sasm").stats()
+    assert stats["dispatches"] == 3928266
+    assert stats["instructions"] == 28 and stats["max_call_depth"] == 24
+
+
+def test_trace_prints_pc_instruction_and_stack_top(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 7\n\tpush -2\n\tswap\n\tsub\n\tprint\n\thalt\n")
+    result = stackvm("run", "--trace", prog)
+    assert result.out == "-9\n"
+    assert result.err.splitlines() == [
+        "     0  push 7                stack:",
+        "     9  push -2               stack: 7",
+        "    18  swap                  stack: 7 -2",
+        "    19  sub                   stack: -2 7",
+        "    20  print                 stack: -9",
+        "    21  halt                  stack:",
+    ]
+
+
+# --- arithmetic -----------------------------------------------------------
+
+ARITHMETIC = [
+    ("-7", "2", "div", "-3"), ("-7", "2", "mod", "-1"), ("7", "-2", "div", "-3"),
+    ("7", "-2", "mod", "1"), ("-9223372036854775808", "-1", "div", "-9223372036854775808"),
+    ("-9223372036854775808", "-1", "mod", "0"), ("9223372036854775807", "1", "add",
+                                                 "-9223372036854775808"),
+    ("-9223372036854775808", "1", "sub", "9223372036854775807"),
+    ("0x7fffffffffffffff", "2", "mul", "-2"), ("0xffffffffffffffff", "0", "add", "-1"),
+    ("3", "5", "lt", "1"), ("5", "5", "le", "1"), ("5", "3", "gt", "1"), ("3", "5", "ge", "0"),
+    ("4", "4", "eq", "1"), ("4", "4", "ne", "0"),
+]
+
+
+@pytest.mark.parametrize("a, b, instruction, expected", ARITHMETIC)
+def test_arithmetic_wraps_and_truncates_toward_zero(tmp_path, a, b, instruction, expected):
+    prog = source(tmp_path, f".func main 0 0\n\tpush {a}\n\tpush {b}\n\t{instruction}\n"
+                            "\tprint\n\thalt\n")
+    result = stackvm("run", prog)
+    assert (result.status, result.out) == (0, expected + "\n"), result.err
+
+
+def test_neg_not_and_stack_shuffles(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush -9223372036854775808\n\tneg\n\tprint\n"
+                            "\tpush 0\n\tnot\n\tprint\n\tpush 1\n\tpush 2\n\tover\n\tprint\n"
+                            "\tdrop\n\tdup\n\tadd\n\tprint\n\thalt\n")
+    assert stackvm("run", prog).out == "-9223372036854775808\n1\n1\n2\n"
+
+
+def test_recursion_ten_thousand_deep_works(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 10000\n\tcall down\n\tprint\n\thalt\n"
+                            ".func down 1 1\n\tloadl 0\n\tjz zero\n\tloadl 0\n\tpush 1\n\tsub\n"
+                            "\tcall down\n\tpush 1\n\tadd\n\tret\nzero:\n\tpush 0\n\tret\n")
+    result = stackvm("run", "--stats", prog)
+    assert result.out == "10000\n"
+    assert result.stats()["max_call_depth"] == 10001
+
+
+# --- runtime errors: exit 1, naming pc and instruction --------------------
+
+RUNTIME_ERRORS = [
+    ("push 1\n\tpush 0\n\tdiv", "pc 18 (div): division by zero"),
+    ("push 1\n\tpush 0\n\tmod", "pc 18 (mod): division by zero"),
+    ("push -1\n\tload", "pc 9 (load): memory index -1 out of range (0 to 1048575)"),
+    ("push 1048576\n\tpush 5\n\tstore\n\tpush 0", "pc 18 (store): memory index 1048576 out of range"),
+]
+
+
+@pytest.mark.parametrize("body, message", RUNTIME_ERRORS)
+def test_runtime_errors_exit_1_with_pc_and_instruction(tmp_path, body, message):
+    prog = source(tmp_path, f".func main 0 0\n\t{body}\n\tprint\n\thalt\n")
+    result = stackvm("run", prog)
+    assert result.status == 1
+    assert result.err.startswith(f"stackvm: error: {prog}: {message}")
+
+
+def test_runaway_recursion_fails_cleanly(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 1000000\n\tcall down\n\thalt\n"
+                            ".func down 1 1\n\tloadl 0\n\tpush 1\n\tsub\n\tcall down\n\tret\n")
+    result = stackvm("run", prog)
+    assert result.status == 1
+    assert "call stack deeper than the limit of 100000 frames" in result.err
+
+
+def test_step_limit(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\nloop:\n\tjmp loop\n")
+    result = stackvm("run", "--max-steps", "1000", "--stats", prog)
+    assert result.status == 1
+    assert "pc 0 (jmp): step limit of 1000 instructions reached" in result.err
+    assert result.stats()["dispatches"] == 1000
+
+
+def test_memory_starts_zeroed_and_keeps_values(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 1048575\n\tload\n\tprint\n\tpush 1048575\n"
+                            "\tpush 42\n\tstore\n\tpush 1048575\n\tload\n\tprint\n\thalt\n")
+    assert stackvm("run", prog).out == "0\n42\n"
+
+
+# --- the verifier: each rejection with its own message, exit 2 -------------
+
+def rejected(tmp_path, prog):
+    result = stackvm("run", prog)
+    assert result.status == 2, result.out
+    assert result.out == ""
+    return result.err
+
+
+VERIFIER_SOURCES = [
+    (".func main 0 0\n\tadd\n\thalt\n", "pc 0: add: stack underflow (needs 2 values, has 0"),
+    (".func main 0 0\n\tpush 1\n\tjz skip\n\tpush 2\nskip:\n\thalt\n",
+     "pc 23: stack depths differ where paths meet (1 from pc 14, 0 from an earlier path)"),
+    (".func main 0 0\n" + "\tpush 1\n" * 1025 + "\thalt\n",
+     "pc 9216: push: stack deeper than the limit of 1024"),
+    (".func main 0 1\n\tloadl 1\n\thalt\n",
+     "pc 0: loadl 1: local index out of range (function 0 has 1 locals)"),
+    (".func main 0 0\n\tloadg 0\n\thalt\n",
+     "pc 0: loadg 0: global index out of range (the program has 0 globals)"),
+    (".func main 0 0\n\tpush 1\n\tprint\n",
+     "pc 9: print: execution falls off the end of the function without ret or halt"),
+    (".func main 0 0\n\tjmp there\n.func f 0 0\nthere:\n\thalt\n",
+     "pc 0: jmp 5: jump target outside function 0 (0..4)"),
+    (".func main 1 1\n\thalt\n", "function 0 is where a run starts and cannot take arguments"),
+]
+
+
+@pytest.mark.parametrize("text, message", VERIFIER_SOURCES)
+def test_verifier_rejects_unsafe_assembly(tmp_path, text, message):
+    prog = source(tmp_path, text)
+    assert f"stackvm: error: {prog}: {message}" in rejected(tmp_path, prog)
+
+
+VERIFIER_BYTECODE = [
+    (bytecode(b"\xee"), "pc 0: unknown opcode 0xee"),
+    (bytecode(op("push", b"\1\2\3")), "pc 0: push: operand truncated by the end of function 0"),
+    (bytecode(op("jmp", struct.pack("<I", 6)) + op("push", bytes(8)) + op("halt")),
+     "pc 0: jmp 6: jump into the middle of an instruction"),
+    (bytecode(op("call", struct.pack("<H", 3)) + op("halt")),
+     "pc 0: call 3: call target is not a function (the program has 1)"),
+    (bytecode(op("halt") * 2, functions=((0, 0, 0), (0, 0, 0))),
+     "function 1: entry 0 is out of order or outside the code"),
+    (bytecode(op("halt"), functions=((0, 0, 0), (1, 2, 1))),
+     "function 1: entry 1 is out of order or outside the code"),
+    (bytecode(op("halt") * 2, functions=((0, 0, 0), (1, 3, 2))),
+     "function 1: 3 arguments and 2 locals"),
+]
+
+
+@pytest.mark.parametrize("data, message", VERIFIER_BYTECODE)
+def test_verifier_rejects_unsafe_bytecode(tmp_path, data, message):
+    prog = binary(tmp_path, data)
+    assert f"stackvm: error: {prog}: {message}" in rejected(tmp_path, prog)
+
+
+# --- malformed files ------------------------------------------------------
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "not a bytecode file: 0 bytes is shorter than the 20-byte header"),
+    (b"JUNK" + bytes(30), "not a bytecode file: wrong magic number"),
+    (bytecode(op("halt"), version=2), "bytecode format version 2 is not supported"),
+    (bytecode(op("halt")) + b"x", "file is 30 bytes but its header describes 29"),
+    (bytecode(op("halt"), functions=()), "bad function count 0"),
+    (bytecode(b""), "bad code size 0"),
+])
+def test_loader_rejects_malformed_files(tmp_path, data, message):
+    prog = binary(tmp_path, data)
+    assert f"stackvm: error: {prog}: {message}" in rejected(tmp_path, prog)
+
+
+@pytest.fixture(scope="module")
+def gcd_bytecode(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gcd") / "gcd.sbc"
+    assert stackvm("asm", STAGE / "examples" / "gcd.sasm", "-o", path).status == 0
+    return path.read_bytes()
+
+
+def test_every_truncation_is_rejected(tmp_path, gcd_bytecode):
+    for length in range(len(gcd_bytecode)):
+        result = stackvm("run", binary(tmp_path, gcd_bytecode[:length]))
+        assert result.status == 2 and "error:" in result.err, length
+
+
+def test_every_bit_flip_is_rejected_or_runs_cleanly(tmp_path, gcd_bytecode):
+    for bit in range(len(gcd_bytecode) * 8):
+        data = bytearray(gcd_bytecode)
+        data[bit // 8] ^= 1 << (bit % 8)
+        result = stackvm("run", "--max-steps", "100000", binary(tmp_path, bytes(data)))
+        assert result.status in (0, 1, 2), f"bit {bit}: status {result.status}"
+        if result.status != 0:
+            assert result.err.startswith("stackvm: error: "), f"bit {bit}: {result.err}"
+
+
+# --- the assembler: errors with file:line:col -----------------------------
+
+ASM_ERRORS = [
+    ("\tpush 1\n", "1:2: instruction before the first .func"),
+    (".func main 0 0\n\tfrob\n", "2:2: unknown instruction frob"),
+    (".func main 0 0\n\tjmp nowhere\n", "2:6: unknown label 'nowhere'"),
+    (".func main 0 0\nx:\nx:\n\thalt\n", "3:1: label 'x' is already defined at line 2"),
+    (".func main 0 0\n\tpush 12ab\n", "2:7: malformed number"),
+    (".func main 0 0\n\tpush 99999999999999999999\n", "2:7: number does not fit in 64 bits"),
+    (".func main 0 0\n\tpush 'a\n", "2:7: unterminated character literal"),
+    (".func main 0 0\n\thalt halt\n", "2:7: unexpected text after the instruction"),
+    (".func main 0 0\n\tloadl 256\n", "2:8: local index must be 0 to 255"),
+    (".func main 0 0\n\tcall g\n", "2:7: unknown function 'g'"),
+    (".func main 2 1\n", "1:1: a function's arguments are among its locals"),
+    (".bogus\n", "1:1: unknown directive .bogus"),
+    ("; nothing\n", "2:1: no .func: a program needs at least one function"),
+]
+
+
+@pytest.mark.parametrize("text, message", ASM_ERRORS)
+def test_assembler_errors_name_line_and_column(tmp_path, text, message):
+    prog = source(tmp_path, text)
+    result = stackvm("asm", prog, "-o", tmp_path / "out.sbc")
+    position, message = message.split(": ", 1)
+    assert result.status == 2
+    assert result.err.startswith(f"{prog}:{position}: error: {message}")
+    assert not (tmp_path / "out.sbc").exists()
+
+
+def test_character_literals_and_hex(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 'A'\n\tputc\n\tpush '\\n'\n\tputc\n"
+                            "\tpush 0x41\n\tprint\n\thalt ; done\n")
+    assert stackvm("run", prog).out == "A\n65\n"
+
+
+# --- the command line -----------------------------------------------------
+
+def test_help_goes_to_stdout_and_exits_0():
+    result = stackvm("--help")
+    assert result.status == 0 and result.out.startswith("usage: stackvm asm")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "no command given"),
+    (("frob",), "unknown command 'frob'"),
+    (("run",), "run needs a program file"),
+    (("run", "--bogus", "x.sasm"), "run: unexpected argument '--bogus'"),
+    (("run", "--max-steps", "lots", "x.sasm"), "--max-steps needs a whole number"),
+    (("asm", "x.sasm"), "asm needs an input file and -o OUTPUT"),
+    (("run", "/no/such/file.sbc"), "/no/such/file.sbc: cannot open: No such file or directory"),
+])
+def test_usage_errors_exit_2(args, message):
+    result = stackvm(*args)
+    assert result.status == 2
+    assert result.err.startswith(f"stackvm: error: {message}")
+
+
+# --- the chapter's exercises ----------------------------------------------
+
+@pytest.mark.exercise("ex1.1", points=3)
+def test_ex1_1_abs(tmp_path):
+    prog = source(tmp_path, ".func main 0 0\n\tpush -5\n\tabs\n\tprint\n\tpush 6\n\tabs\n"
+                            "\tprint\n\tpush -9223372036854775808\n\tabs\n\tprint\n\thalt\n")
+    result = stackvm("run", prog)
+    assert result.out == "5\n6\n-9223372036854775808\n", result.err
+
+
+@pytest.mark.exercise("ex1.2", points=4)
+def test_ex1_2_named_constants(tmp_path):
+    prog = source(tmp_path, ".const LIMIT 100\n.const NL '\\n'\n.func main 0 0\n\tpush LIMIT\n"
+                            "\tprint\n\tpush NL\n\tprint\n\thalt\n")
+    result = stackvm("run", prog)
+    assert result.out == "100\n10\n", result.err
+
+
+@pytest.mark.exercise("ex1.2", points=2)
+def test_ex1_2_unknown_and_repeated_constants(tmp_path):
+    unknown = source(tmp_path, ".func main 0 0\n\tpush LIMIT\n\thalt\n", "a.sasm")
+    assert stackvm("run", unknown).err.startswith(f"{unknown}:2:7: error: unknown constant LIMIT")
+    twice = source(tmp_path, ".const A 1\n.const A 2\n.func main 0 0\n\thalt\n", "b.sasm")
+    assert stackvm("run", twice).err.startswith(f"{twice}:2:8: error: constant 'A' is already defined")
+
+
+@pytest.mark.exercise("ex1.3", points=5)
+def test_ex1_3_stats_count_calls():
+    stats = stackvm("run", "--stats", STAGE / "examples" / "fib.sasm").stats()
+    assert stats["calls"] == 392809
+    stats = stackvm("run", "--stats", STAGE / "examples" / "gcd.sasm").stats()
+    assert stats["calls"] == 3
