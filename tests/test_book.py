@@ -10,8 +10,15 @@ import pytest
 from conftest import ROOT, run
 
 BOOK = ROOT / "book"
-STAGE_CHAPTERS = ["01-stack-machine.md", "02-register-machine.md", "03-stack-vs-register.md",
-                  "04-kvm-hello.md", "05-kvm-linux.md"]
+# Each stage chapter, and the code whose arrival makes the chapter due.
+STAGE_CHAPTERS = {
+    "01-stack-machine.md": "stage01-stackvm/src",
+    "02-register-machine.md": "stage02-regvm/src",
+    "03-stack-vs-register.md": "common/toy_parser.c",
+    "04-kvm-hello.md": "stage03-kvm-hello/src",
+    "05-kvm-linux.md": "stage04-kvm-linux/src",
+}
+DUE_CHAPTERS = [chapter for chapter, code in STAGE_CHAPTERS.items() if (ROOT / code).exists()]
 
 
 def test_listings_match_their_source_regions():
@@ -34,7 +41,7 @@ def test_listing_tool_reports_a_stale_listing_and_a_missing_region(tmp_path):
     assert chapter.read_text().startswith("<!-- listing: src.c#add -->\n```c\nint add;\n```\n")
 
 
-@pytest.mark.parametrize("chapter", STAGE_CHAPTERS)
+@pytest.mark.parametrize("chapter", DUE_CHAPTERS)
 def test_every_stage_chapter_has_at_least_three_exercises(chapter):
     path = BOOK / chapter
     if not path.exists():
@@ -62,7 +69,8 @@ def test_book_renders_with_every_internal_link_and_image_resolving(tmp_path):
     result = run(["/usr/bin/python3", BOOK / "tools" / "render.py", tmp_path], timeout=120)
     assert result.status == 0, result.err
     pages = {page.name: page for page in tmp_path.glob("*.html")}
-    assert "index.html" in pages and len(pages) >= 7
+    chapters = list(BOOK.glob("[0-9][0-9]-*.md"))
+    assert "index.html" in pages and len(pages) == len(chapters) + 1
     parsed = {}
     for name, page in pages.items():
         parsed[name] = LinkCollector()

@@ -302,6 +302,7 @@ static int directive_const(struct assembler *a)
 		return -1;
 	return define(a, &a->constants, name, at, (uint64_t)value, "constant");
 /* STUB ex1.2
+	(void)a;
 	exercise_todo("ex1.2");
 END STUB */
 /* END EXERCISE ex1.2 */

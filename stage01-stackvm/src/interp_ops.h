@@ -23,14 +23,6 @@ CASE(DIV)	if (sp[-1] == 0) FAULT(FAULT_DIVIDE_BY_ZERO, 0);
 CASE(MOD)	if (sp[-1] == 0) FAULT(FAULT_DIVIDE_BY_ZERO, 0);
 		sp[-2] = checked_mod(sp[-2], sp[-1]); sp--; pc++; NEXT;
 CASE(NEG)	sp[-1] = wrap_sub(0, sp[-1]); pc++; NEXT;
-/* BEGIN EXERCISE ex1.1 */
-CASE(ABS)	if (sp[-1] < 0)
-			sp[-1] = wrap_sub(0, sp[-1]);
-		pc++; NEXT;
-/* STUB ex1.1
-CASE(ABS)	exercise_todo("ex1.1");
-END STUB */
-/* END EXERCISE ex1.1 */
 CASE(NOT)	sp[-1] = sp[-1] == 0; pc++; NEXT;
 CASE(EQ)	sp[-2] = sp[-2] == sp[-1]; sp--; pc++; NEXT;
 CASE(NE)	sp[-2] = sp[-2] != sp[-1]; sp--; pc++; NEXT;
@@ -86,3 +78,11 @@ CASE(RET)	{
 		NEXT;
 	}
 /* ANCHOR_END: call-return */
+/* BEGIN EXERCISE ex1.1 */
+CASE(ABS)	if (sp[-1] < 0)
+			sp[-1] = wrap_sub(0, sp[-1]);
+		pc++; NEXT;
+/* STUB ex1.1
+CASE(ABS)	exercise_todo("ex1.1");
+END STUB */
+/* END EXERCISE ex1.1 */
