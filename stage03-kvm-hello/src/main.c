@@ -1,0 +1,190 @@
+/* main.c - the kvm-hello command: run a flat guest image on a raw vCPU. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "file.h"
+#include "modes.h"
+#include "run.h"
+#include "vm.h"
+
+static const char usage[] =
+	"usage: kvm-hello [options] GUEST\n"
+	"Runs a flat guest image, loaded at 0x1000, on one KVM vCPU.\n"
+	"\n"
+	"  --mode=real|long     start in 16-bit real mode (default) or in 64-bit\n"
+	"                       long mode set up by the monitor\n"
+	"  --reg NAME=VALUE     set a register first (ax bx cx dx si di)\n"
+	"  --timeout SECONDS    stop a guest that does not halt in time\n"
+	"  --stats              a JSON object of exit counts as stderr's last line\n"
+	"  --trace-exits        one line per VM exit on stderr\n"
+	"  --strict-mmio        an access to unbacked memory ends the run\n"
+	"  --kvm-device PATH    the KVM device (default /dev/kvm)\n"
+	"\n"
+	"Guest devices: port 0x3f8 out writes a byte to stdout; port 0x3f9 in\n"
+	"reads the next byte of stdin (all ones when there is none); port 0xe9\n"
+	"out writes a byte to stderr.\n"
+	"exit status: 0 the guest halted, 1 it failed (crash, timeout),\n"
+	"2 bad input or usage, or no usable KVM\n";
+
+struct options {
+	enum cpu_mode mode;
+	struct initial_regs regs;
+	struct run_options run;
+	int show_stats;
+	const char *device, *guest;
+};
+
+static noreturn void bad_usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+static noreturn void bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", diag_program());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(kvm-hello --help shows the usage)\n");
+	exit(EXIT_BAD_INPUT);
+}
+
+static void set_register(struct initial_regs *regs, const char *text)
+{
+	static const char *const names[] = { "ax", "bx", "cx", "dx", "si", "di" };
+	uint64_t *slots[] = { &regs->rax, &regs->rbx, &regs->rcx, &regs->rdx,
+			      &regs->rsi, &regs->rdi };
+	const char *eq = strchr(text, '=');
+	char *end;
+
+	for (size_t i = 0; eq && i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((size_t)(eq - text) == strlen(names[i]) &&
+		    strncmp(text, names[i], eq - text) == 0) {
+			*slots[i] = strtoull(eq + 1, &end, 0);
+			if (eq[1] == '\0' || *end != '\0')
+				bad_usage("--reg %s: not a number", text);
+			return;
+		}
+	}
+	bad_usage("--reg takes NAME=VALUE with NAME one of ax bx cx dx si di, not '%s'",
+		  text);
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--help") == 0) {
+			fputs(usage, stdout);
+			exit(EXIT_OK);
+		} else if (strcmp(arg, "--mode=real") == 0) {
+			o->mode = MODE_REAL;
+		} else if (strcmp(arg, "--mode=long") == 0) {
+			o->mode = MODE_LONG;
+		} else if (strcmp(arg, "--reg") == 0 && i + 1 < argc) {
+			set_register(&o->regs, argv[++i]);
+		} else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
+			o->run.timeout = strtod(argv[++i], &end);
+			if (*end != '\0' || !(o->run.timeout > 0 && o->run.timeout < 1e6))
+				bad_usage("--timeout needs seconds, more than 0, not '%s'", argv[i]);
+		} else if (strcmp(arg, "--stats") == 0) {
+			o->show_stats = 1;
+		} else if (strcmp(arg, "--trace-exits") == 0) {
+			o->run.trace_exits = true;
+		} else if (strcmp(arg, "--strict-mmio") == 0) {
+			o->run.strict_mmio = true;
+		} else if (strcmp(arg, "--kvm-device") == 0 && i + 1 < argc) {
+			o->device = argv[++i];
+		} else if (arg[0] != '-' && !o->guest) {
+			o->guest = arg;
+		} else {
+			bad_usage("unexpected argument '%s'", arg);
+		}
+	}
+	if (!o->guest)
+		bad_usage("no guest image given");
+}
+
+static uint64_t elapsed_ns(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000u +
+	       (uint64_t)(now.tv_nsec - since->tv_nsec);
+}
+
+static void print_stats(const struct run_stats *stats, uint64_t total_ns)
+{
+	const char *sep = "";
+
+	fprintf(stderr, "{\"exits\": {");
+	for (uint32_t r = 0; r < EXIT_REASONS; r++) {
+		if (!stats->by_reason[r])
+			continue;
+		if (exit_reason_name(r))
+			fprintf(stderr, "%s\"%s\": %llu", sep, exit_reason_name(r),
+				(unsigned long long)stats->by_reason[r]);
+		else
+			fprintf(stderr, "%s\"%u\": %llu", sep, r,
+				(unsigned long long)stats->by_reason[r]);
+		sep = ", ";
+	}
+	fprintf(stderr, "}, \"vm_exits\": %llu, \"io_exits\": {",
+		(unsigned long long)stats->vm_exits);
+	sep = "";
+	for (uint32_t port = 0; port < 65536; port++) {
+		if (!stats->by_port[port])
+			continue;
+		fprintf(stderr, "%s\"0x%x\": %llu", sep, port,
+			(unsigned long long)stats->by_port[port]);
+		sep = ", ";
+	}
+	fprintf(stderr, "}, \"guest_ns\": %llu, \"total_ns\": %llu}\n",
+		(unsigned long long)stats->guest_ns, (unsigned long long)total_ns);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .mode = MODE_REAL, .device = "/dev/kvm" };
+	struct error_report err = { 0 };
+	static struct run_stats stats;      /* large: not on the stack */
+	struct timespec start;
+	struct vm vm;
+	unsigned char *image;
+	size_t size;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	diag_init(argv[0]);
+	parse_options(argc, argv, &o);
+
+	/* The image is checked before KVM is touched, so a bad file is
+	 * reported the same way on every machine. */
+	image = read_file_or_die(o.guest, GUEST_IMAGE_MAX, &size);
+	if (check_image_size(size, &err) != 0)
+		die_report(EXIT_BAD_INPUT, o.guest, &err);
+	if (vm_create(&vm, o.device, &err) != 0 ||
+	    vm_load_image(&vm, image, size, &err) != 0 ||
+	    setup_vcpu(&vm, o.mode, &o.regs, &err) != 0) {
+		vm_destroy(&vm);
+		die_report(EXIT_BAD_INPUT, o.guest, &err);
+	}
+	free(image);
+
+	status = run_vcpu(&vm, &o.run, &stats, &err);
+	fflush(stdout);
+	if (status != 0) {
+		print_report(o.guest, &err);
+		dump_vcpu(&vm);
+	}
+	if (o.show_stats)
+		print_stats(&stats, elapsed_ns(&start));
+	vm_destroy(&vm);
+	return status == 0 ? EXIT_OK : EXIT_GUEST_FAILED;
+}
