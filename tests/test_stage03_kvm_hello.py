@@ -189,8 +189,7 @@ def test_ex4_2_input_status_port(kvm):
     assert result.stats()["io_exits"] == {"0x3fa": 4, "0x3f9": 3, "0x3f8": 3}
 
 
-@pytest.mark.exercise("ex4.2", points=1)
-def test_ex4_2_no_input_means_status_0(kvm):
+def test_poll16_with_no_input_halts_at_once(kvm):
     result = kvm_hello(guest("poll16"))
     assert (result.status, result.out) == (0, "")
 
