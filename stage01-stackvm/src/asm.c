@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,10 +88,15 @@ static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
 
 static int emit(struct assembler *a, uint64_t value, int bytes)
 {
-	uint8_t *code = grow(a->code, &a->capacity, a->size + bytes, 1);
+	uint8_t *code;
 
-	if (!code || a->size + bytes > MAX_CODE_SIZE) {
+	if (a->size + bytes > MAX_CODE_SIZE) {
 		report_set(a->err, a->line, 1, "program too large");
+		return -1;
+	}
+	code = grow(a->code, &a->capacity, a->size + bytes, 1);
+	if (!code) {
+		report_set(a->err, a->line, 1, "out of memory");
 		return -1;
 	}
 	a->code = code;
@@ -122,9 +128,9 @@ static int define(struct assembler *a, struct symbols *table, const char *name,
 	if (!items)
 		return fail_at(a, at, "out of memory", "");
 	table->items = items;
-	table->items[table->count++] = (struct symbol){ .value = value,
+	table->items[table->count] = (struct symbol){ .value = value,
 		.line = a->line, .col = col(a, at) };
-	strcpy(table->items[table->count - 1].name, name);
+	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
 
@@ -182,7 +188,7 @@ static int read_char_literal(struct assembler *a, int64_t *value)
 			;
 		if (!*e)
 			return fail_at(a, a->p - 1, "unknown escape in character literal", "");
-		*value = e[1];
+		*value = (unsigned char)e[1];
 		a->p++;
 	} else if (a->p < a->end && *a->p != '\n' && *a->p != '\'') {
 		*value = (unsigned char)*a->p++;
@@ -341,7 +347,7 @@ static int add_fixup(struct assembler *a, const char *name, const char *at,
 	a->fixups = fixups;
 	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call,
 		.line = a->line, .col = col(a, at) };
-	strcpy(a->fixups[a->fixup_count++].name, name);
+	snprintf(a->fixups[a->fixup_count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
 

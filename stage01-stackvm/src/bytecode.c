@@ -88,7 +88,8 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 		return -1;
 	}
 	for (uint32_t i = 0; i < prog->function_count; i++) {
-		const uint8_t *entry = data + BYTECODE_HEADER_SIZE + i * FUNCTION_ENTRY_SIZE;
+		const uint8_t *entry = data + BYTECODE_HEADER_SIZE +
+				       (size_t)i * FUNCTION_ENTRY_SIZE;
 
 		prog->functions[i].entry = read_u32(entry);
 		prog->functions[i].arg_count = read_u16(entry + 4);

@@ -19,6 +19,9 @@ enum {
 	PDPT_ADDRESS = PML4_ADDRESS + 0x1000,
 	PD_ADDRESS = PML4_ADDRESS + 0x2000,      /* four pages: 4 GiB */
 	GDT_ADDRESS = PML4_ADDRESS + 0x6000,
+	PAGE_SIZE = 0x1000,
+	MAPPED_GIB = 4,
+	PD_ENTRIES = MAPPED_GIB * 512,           /* 2 MiB each */
 	REAL_MODE_STACK = GUEST_LOAD_ADDRESS,   /* grows down into free 0x500.. */
 };
 
@@ -55,13 +58,13 @@ static void enter_long_mode(struct vm *vm, struct kvm_sregs *sregs)
 {
 	uint64_t *pml4 = guest_ptr(vm, PML4_ADDRESS, 0x1000);
 	uint64_t *pdpt = guest_ptr(vm, PDPT_ADDRESS, 0x1000);
-	uint64_t *pd = guest_ptr(vm, PD_ADDRESS, 4 * 0x1000);
+	uint64_t *pd = guest_ptr(vm, PD_ADDRESS, (size_t)MAPPED_GIB * PAGE_SIZE);
 	uint64_t *gdt = guest_ptr(vm, GDT_ADDRESS, 3 * sizeof(uint64_t));
 
 	pml4[0] = PDPT_ADDRESS | PTE_PRESENT | PTE_WRITABLE;
-	for (uint64_t gib = 0; gib < 4; gib++)
-		pdpt[gib] = (PD_ADDRESS + gib * 0x1000) | PTE_PRESENT | PTE_WRITABLE;
-	for (uint64_t i = 0; i < 4 * 512; i++)
+	for (uint64_t gib = 0; gib < MAPPED_GIB; gib++)
+		pdpt[gib] = (PD_ADDRESS + gib * PAGE_SIZE) | PTE_PRESENT | PTE_WRITABLE;
+	for (uint64_t i = 0; i < PD_ENTRIES; i++)
 		pd[i] = (i << 21) | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE;
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffull;     /* code: present, L=1 (64-bit) */
