@@ -39,6 +39,7 @@ endif
 # Objects of common/ every stage may link: diagnostics and file reading, and
 # the Toy language front end for the two interpreters.
 COMMON_OBJS := $(BUILD)/common/diag.o $(BUILD)/common/file.o
+ASM_LEXER_OBJS := $(BUILD)/common/asm_lexer.o
 TOY_OBJS    := $(BUILD)/common/toy_lexer.o $(BUILD)/common/toy_parser.o \
                $(BUILD)/common/toy_resolve.o
 

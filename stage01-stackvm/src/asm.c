@@ -7,22 +7,22 @@
  *           push 'A'            ; operands: decimal, 0x hex, 'c' characters
  *           jmp loop
  *
- * It reads the text once, line by line, emitting code as it goes.  A label
+ * It reads the text once, line by line (the lexer is common/asm_lexer.c,
+ * shared with the register machine), emitting code as it goes.  A label
  * or function used before it is defined leaves a hole, noted in a list of
  * fix-ups that is filled in at the end.
  */
 #include "asm.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "asm_lexer.h"
 #include "opcodes.h"
 
-enum { MAX_NAME = 64 };
+enum { MAX_NAME = LEX_MAX_NAME };
 
 struct symbol {
 	char name[MAX_NAME];
@@ -44,10 +44,7 @@ struct fixup {
 };
 
 struct assembler {
-	const char *p, *end;     /* the text still to read */
-	int line;
-	const char *line_start;
-	struct error_report *err;
+	struct lexer lx;
 	uint8_t *code;
 	uint32_t size, capacity;
 	struct symbols labels, functions, constants;
@@ -61,14 +58,7 @@ struct assembler {
 
 static int col(const struct assembler *a, const char *at)
 {
-	return (int)(at - a->line_start) + 1;
-}
-
-static int fail_at(struct assembler *a, const char *at, const char *message,
-		   const char *detail)
-{
-	report_set(a->err, a->line, col(a, at), "%s%s", message, detail);
-	return -1;
+	return (int)(at - a->lx.line_start) + 1;
 }
 
 static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
@@ -90,15 +80,11 @@ static int emit(struct assembler *a, uint64_t value, int bytes)
 {
 	uint8_t *code;
 
-	if (a->size + bytes > MAX_CODE_SIZE) {
-		report_set(a->err, a->line, 1, "program too large");
-		return -1;
-	}
+	if (a->size + bytes > MAX_CODE_SIZE)
+		return lex_error(&a->lx, a->lx.line_start, "program too large");
 	code = grow(a->code, &a->capacity, a->size + bytes, 1);
-	if (!code) {
-		report_set(a->err, a->line, 1, "out of memory");
-		return -1;
-	}
+	if (!code)
+		return lex_error(&a->lx, a->lx.line_start, "out of memory");
 	a->code = code;
 	for (int i = 0; i < bytes; i++)
 		a->code[a->size++] = (value >> (8 * i)) & 0xff;
@@ -119,137 +105,16 @@ static int define(struct assembler *a, struct symbols *table, const char *name,
 	const struct symbol *old = find(table, name);
 	struct symbol *items;
 
-	if (old) {
-		report_set(a->err, a->line, col(a, at), "%s '%s' is already defined "
-			   "at line %d", what, name, old->line);
-		return -1;
-	}
+	if (old)
+		return lex_error(&a->lx, at, "%s '%s' is already defined at line %d",
+				 what, name, old->line);
 	items = grow(table->items, &table->capacity, table->count + 1, sizeof(*items));
 	if (!items)
-		return fail_at(a, at, "out of memory", "");
+		return lex_error(&a->lx, at, "out of memory");
 	table->items = items;
 	table->items[table->count] = (struct symbol){ .value = value,
-		.line = a->line, .col = col(a, at) };
+		.line = a->lx.line, .col = col(a, at) };
 	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
-	return 0;
-}
-
-/* --- reading the text ---------------------------------------------------- */
-
-static void skip_blanks(struct assembler *a)
-{
-	while (a->p < a->end && (*a->p == ' ' || *a->p == '\t' || *a->p == '\r'))
-		a->p++;
-	if (a->p < a->end && *a->p == ';')
-		while (a->p < a->end && *a->p != '\n')
-			a->p++;
-}
-
-static bool at_line_end(struct assembler *a)
-{
-	skip_blanks(a);
-	return a->p == a->end || *a->p == '\n';
-}
-
-static bool is_name_char(char c, bool first)
-{
-	return isalpha((unsigned char)c) || c == '_' || c == '.' ||
-	       (!first && isdigit((unsigned char)c));
-}
-
-/* Reads a name into out; returns its length, 0 when there is none. */
-static int read_name(struct assembler *a, char out[MAX_NAME])
-{
-	const char *start = a->p;
-
-	if (a->p == a->end || !is_name_char(*a->p, true))
-		return 0;
-	while (a->p < a->end && is_name_char(*a->p, false))
-		a->p++;
-	if (a->p - start >= MAX_NAME) {
-		fail_at(a, start, "name too long", "");
-		return -1;
-	}
-	memcpy(out, start, a->p - start);
-	out[a->p - start] = '\0';
-	return (int)(a->p - start);
-}
-
-static int read_char_literal(struct assembler *a, int64_t *value)
-{
-	const char *start = a->p++;
-	static const char escapes[] = "n\nt\tr\r0\0\\\\''";
-
-	if (a->p < a->end && *a->p == '\\') {
-		const char *e;
-
-		a->p++;
-		for (e = escapes; *e && (a->p == a->end || *e != *a->p); e += 2)
-			;
-		if (!*e)
-			return fail_at(a, a->p - 1, "unknown escape in character literal", "");
-		*value = (unsigned char)e[1];
-		a->p++;
-	} else if (a->p < a->end && *a->p != '\n' && *a->p != '\'') {
-		*value = (unsigned char)*a->p++;
-	} else {
-		return fail_at(a, start, "empty character literal", "");
-	}
-	if (a->p == a->end || *a->p != '\'')
-		return fail_at(a, start, "unterminated character literal", "");
-	a->p++;
-	return 0;
-}
-
-/* Reads a number: decimal, 0x hex (all 64 bits, two's complement), or 'c'. */
-static int read_number(struct assembler *a, int64_t *value)
-{
-	const char *start, *body;
-	char digits[80];
-	char *stop;
-	size_t n = 0;
-
-	skip_blanks(a);
-	start = a->p;
-	if (a->p < a->end && *a->p == '\'')
-		return read_char_literal(a, value);
-	if (a->p < a->end && *a->p == '-')
-		digits[n++] = *a->p++;
-	body = a->p;
-	while (a->p < a->end && isalnum((unsigned char)*a->p) && n < sizeof(digits) - 1)
-		digits[n++] = *a->p++;
-	digits[n] = '\0';
-	if (body == a->p || !isdigit((unsigned char)*body))
-		return fail_at(a, start, "expected a number", "");
-	errno = 0;
-	if (a->p - body > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')
-	    && digits[0] != '-')
-		*value = (int64_t)strtoull(digits, &stop, 16);
-	else
-		*value = strtoll(digits, &stop, 10);
-	if (*stop != '\0')
-		return fail_at(a, start, "malformed number", "");
-	if (errno == ERANGE)
-		return fail_at(a, start, "number does not fit in 64 bits", "");
-	return 0;
-}
-
-static int read_unsigned(struct assembler *a, uint64_t max, uint32_t *out,
-			 const char *what)
-{
-	const char *start;
-	int64_t value;
-
-	skip_blanks(a);
-	start = a->p;
-	if (read_number(a, &value) != 0)
-		return -1;
-	if (value < 0 || (uint64_t)value > max) {
-		report_set(a->err, a->line, col(a, start), "%s must be 0 to %llu",
-			   what, (unsigned long long)max);
-		return -1;
-	}
-	*out = (uint32_t)value;
 	return 0;
 }
 
@@ -268,23 +133,24 @@ static int directive_func(struct assembler *a, const char *at)
 	uint32_t args, locals;
 	struct function *table;
 
-	skip_blanks(a);
-	name_at = a->p;
-	if (read_name(a, name) <= 0)
-		return fail_at(a, name_at, "expected a function name after .func", "");
-	if (read_unsigned(a, MAX_LOCALS, &args, "argument count") != 0 ||
-	    read_unsigned(a, MAX_LOCALS, &locals, "local count") != 0)
+	lex_skip_blanks(&a->lx);
+	name_at = a->lx.p;
+	if (lex_name(&a->lx, name) <= 0)
+		return lex_error(&a->lx, name_at, "expected a function name after .func");
+	if (lex_unsigned(&a->lx, MAX_LOCALS, &args, "argument count") != 0 ||
+	    lex_unsigned(&a->lx, MAX_LOCALS, &locals, "local count") != 0)
 		return -1;
 	if (args > locals)
-		return fail_at(a, at, "a function's arguments are among its locals: "
-			       "the local count must be at least the argument count", "");
+		return lex_error(&a->lx, at, "a function's arguments are among its "
+				 "locals: the local count must be at least the "
+				 "argument count");
 	if (a->functions.count == MAX_FUNCTIONS)
-		return fail_at(a, at, "too many functions", "");
+		return lex_error(&a->lx, at, "too many functions");
 	if (define(a, &a->functions, name, name_at, a->functions.count, "function") != 0)
 		return -1;
 	table = grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
 	if (!table)
-		return fail_at(a, at, "out of memory", "");
+		return lex_error(&a->lx, at, "out of memory");
 	a->fn_table = table;
 	a->fn_table[a->functions.count - 1] = (struct function){
 		.entry = a->size, .arg_count = (uint16_t)args,
@@ -300,11 +166,11 @@ static int directive_const(struct assembler *a)
 	const char *at;
 	int64_t value;
 
-	skip_blanks(a);
-	at = a->p;
-	if (read_name(a, name) <= 0)
-		return fail_at(a, at, "expected a name after .const", "");
-	if (read_number(a, &value) != 0)
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	if (lex_name(&a->lx, name) <= 0)
+		return lex_error(&a->lx, at, "expected a name after .const");
+	if (lex_number(&a->lx, &value) != 0)
 		return -1;
 	return define(a, &a->constants, name, at, (uint64_t)value, "constant");
 /* STUB ex1.2
@@ -316,10 +182,10 @@ END STUB */
 
 static int directive(struct assembler *a)
 {
-	const char *at = a->p;
+	const char *at = a->lx.p;
 	char name[MAX_NAME];
 
-	if (read_name(a, name) < 0)
+	if (lex_name(&a->lx, name) < 0)
 		return -1;
 	if (strcmp(name, ".func") == 0)
 		return directive_func(a, at);
@@ -327,11 +193,11 @@ static int directive(struct assembler *a)
 		return directive_const(a);
 	if (strcmp(name, ".globals") == 0) {
 		if (a->has_globals)
-			return fail_at(a, at, ".globals is given twice", "");
+			return lex_error(&a->lx, at, ".globals is given twice");
 		a->has_globals = true;
-		return read_unsigned(a, MAX_GLOBALS, &a->global_count, "global count");
+		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
 	}
-	return fail_at(a, at, "unknown directive ", name);
+	return lex_error(&a->lx, at, "unknown directive %s", name);
 }
 
 /* --- instructions --------------------------------------------------------- */
@@ -343,10 +209,10 @@ static int add_fixup(struct assembler *a, const char *name, const char *at,
 				    a->fixup_count + 1, sizeof(*fixups));
 
 	if (!fixups)
-		return fail_at(a, at, "out of memory", "");
+		return lex_error(&a->lx, at, "out of memory");
 	a->fixups = fixups;
 	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call,
-		.line = a->line, .col = col(a, at) };
+		.line = a->lx.line, .col = col(a, at) };
 	snprintf(a->fixups[a->fixup_count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
@@ -357,11 +223,11 @@ static int symbolic_operand(struct assembler *a, bool is_call, int bytes)
 	char name[MAX_NAME];
 	const char *at;
 
-	skip_blanks(a);
-	at = a->p;
-	if (read_name(a, name) <= 0)
-		return fail_at(a, at, is_call ? "expected a function name" :
-			       "expected a label", "");
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	if (lex_name(&a->lx, name) <= 0)
+		return lex_error(&a->lx, at, is_call ? "expected a function name" :
+				 "expected a label");
 	if (add_fixup(a, name, at, is_call) != 0)
 		return -1;
 	return emit(a, 0, bytes);
@@ -375,16 +241,16 @@ static int constant_operand(struct assembler *a, int64_t *value)
 	const struct symbol *constant;
 	int length;
 
-	skip_blanks(a);
-	at = a->p;
-	length = read_name(a, name);
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	length = lex_name(&a->lx, name);
 	if (length < 0)
 		return -1;
 	if (length == 0)
-		return read_number(a, value);
+		return lex_number(&a->lx, value);
 	constant = find(&a->constants, name);
 	if (!constant)
-		return fail_at(a, at, "unknown constant ", name);
+		return lex_error(&a->lx, at, "unknown constant %s", name);
 	*value = (int64_t)constant->value;
 	return 0;
 }
@@ -406,11 +272,11 @@ static int operand(struct assembler *a, enum operand_kind kind)
 	case OPERAND_FUNC:
 		return symbolic_operand(a, true, 2);
 	case OPERAND_LOCAL:
-		if (read_unsigned(a, MAX_LOCALS - 1, &index, "local index") != 0)
+		if (lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0)
 			return -1;
 		return emit(a, index, 1);
 	case OPERAND_GLOBAL:
-		if (read_unsigned(a, MAX_GLOBALS - 1, &index, "global index") != 0)
+		if (lex_unsigned(&a->lx, MAX_GLOBALS - 1, &index, "global index") != 0)
 			return -1;
 		return emit(a, index, 2);
 	}
@@ -422,9 +288,9 @@ static int instruction(struct assembler *a, const char *at, const char *name)
 	int op = opcode_by_mnemonic(name, (int)strlen(name));
 
 	if (op < 0)
-		return fail_at(a, at, "unknown instruction ", name);
+		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (!current_function(a))
-		return fail_at(a, at, "instruction before the first .func", "");
+		return lex_error(&a->lx, at, "instruction before the first .func");
 	if (emit(a, (uint64_t)op, 1) != 0)
 		return -1;
 	return operand(a, instruction_info[op].operand);
@@ -437,30 +303,30 @@ static int line(struct assembler *a)
 	const char *at;
 	int length;
 
-	skip_blanks(a);
-	at = a->p;
-	if (a->p < a->end && *a->p == '.')
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	if (a->lx.p < a->lx.end && *a->lx.p == '.')
 		return directive(a);
-	length = read_name(a, name);
+	length = lex_name(&a->lx, name);
 	if (length < 0)
 		return -1;
-	if (length > 0 && a->p < a->end && *a->p == ':') {
-		a->p++;
+	if (length > 0 && a->lx.p < a->lx.end && *a->lx.p == ':') {
+		a->lx.p++;
 		if (!current_function(a))
-			return fail_at(a, at, "label before the first .func", "");
+			return lex_error(&a->lx, at, "label before the first .func");
 		if (define(a, &a->labels, name, at, a->size, "label") != 0)
 			return -1;
-		if (at_line_end(a))
+		if (lex_at_line_end(&a->lx))
 			return 0;
-		at = a->p;
-		length = read_name(a, name);
+		at = a->lx.p;
+		length = lex_name(&a->lx, name);
 		if (length < 0)
 			return -1;
 	}
 	if (length == 0) {
-		if (at_line_end(a))
+		if (lex_at_line_end(&a->lx))
 			return 0;
-		return fail_at(a, a->p, "expected an instruction, a label or a directive", "");
+		return lex_error(&a->lx, a->lx.p, "expected an instruction, a label or a directive");
 	}
 	return instruction(a, at, name);
 }
@@ -473,7 +339,7 @@ static int resolve(struct assembler *a)
 		struct symbol *s = find(f->is_call ? &a->functions : &a->labels, f->name);
 
 		if (!s) {
-			report_set(a->err, f->line, f->col, "unknown %s '%s'",
+			report_set(a->lx.err, f->line, f->col, "unknown %s '%s'",
 				   f->is_call ? "function" : "label", f->name);
 			return -1;
 		}
@@ -496,29 +362,24 @@ static void assembler_free(struct assembler *a)
 int assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err)
 {
-	struct assembler a = { .p = src, .end = src + len, .line = 1,
-			       .line_start = src, .err = err };
+	struct assembler a = { 0 };
 
+	lexer_init(&a.lx, src, len, err);
 	memset(prog, 0, sizeof(*prog));
-	while (a.p < a.end) {
+	do {
 		if (line(&a) != 0)
 			goto fail;
-		if (!at_line_end(&a)) {
-			fail_at(&a, a.p, "unexpected text after the instruction", "");
+		if (!lex_at_line_end(&a.lx)) {
+			lex_error(&a.lx, a.lx.p, "unexpected text after the instruction");
 			goto fail;
 		}
-		if (a.p < a.end) {
-			a.p++;
-			a.line++;
-			a.line_start = a.p;
-		}
-	}
+	} while (lex_next_line(&a.lx));
 	if (a.functions.count == 0) {
-		report_set(err, a.line, 1, "no .func: a program needs at least one function");
+		report_set(err, a.lx.line, 1, "no .func: a program needs at least one function");
 		goto fail;
 	}
 	if (a.size == 0) {
-		report_set(err, a.line, 1, "the program has no instructions");
+		report_set(err, a.lx.line, 1, "the program has no instructions");
 		goto fail;
 	}
 	if (resolve(&a) != 0)

@@ -1,0 +1,157 @@
+/* asm_lexer.c - reading assembly text (see asm_lexer.h). */
+#include "asm_lexer.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lexer_init(struct lexer *lx, const char *src, size_t len,
+		struct error_report *err)
+{
+	*lx = (struct lexer){ .p = src, .end = src + len, .line_start = src,
+			      .line = 1, .err = err };
+}
+
+int lex_error(struct lexer *lx, const char *at, const char *fmt, ...)
+{
+	char message[sizeof(lx->err->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	report_set(lx->err, lx->line, (int)(at - lx->line_start) + 1, "%s", message);
+	return -1;
+}
+
+void lex_skip_blanks(struct lexer *lx)
+{
+	while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r'))
+		lx->p++;
+	if (lx->p < lx->end && *lx->p == ';')
+		while (lx->p < lx->end && *lx->p != '\n')
+			lx->p++;
+}
+
+bool lex_at_line_end(struct lexer *lx)
+{
+	lex_skip_blanks(lx);
+	return lx->p == lx->end || *lx->p == '\n';
+}
+
+bool lex_next_line(struct lexer *lx)
+{
+	if (lx->p == lx->end)
+		return false;
+	lx->p++;
+	lx->line++;
+	lx->line_start = lx->p;
+	return lx->p < lx->end;
+}
+
+static bool is_name_char(char c, bool first)
+{
+	return isalpha((unsigned char)c) || c == '_' || c == '.' ||
+	       (!first && isdigit((unsigned char)c));
+}
+
+int lex_name(struct lexer *lx, char out[LEX_MAX_NAME])
+{
+	const char *start = lx->p;
+
+	if (lx->p == lx->end || !is_name_char(*lx->p, true))
+		return 0;
+	while (lx->p < lx->end && is_name_char(*lx->p, false))
+		lx->p++;
+	if (lx->p - start >= LEX_MAX_NAME)
+		return lex_error(lx, start, "name too long");
+	memcpy(out, start, lx->p - start);
+	out[lx->p - start] = '\0';
+	return (int)(lx->p - start);
+}
+
+static int char_literal(struct lexer *lx, int64_t *value)
+{
+	static const char escapes[] = "n\nt\tr\r0\0\\\\''";
+	const char *start = lx->p++;
+
+	if (lx->p < lx->end && *lx->p == '\\') {
+		const char *e;
+
+		lx->p++;
+		for (e = escapes; *e && (lx->p == lx->end || *e != *lx->p); e += 2)
+			;
+		if (!*e)
+			return lex_error(lx, lx->p - 1, "unknown escape in character literal");
+		*value = (unsigned char)e[1];
+		lx->p++;
+	} else if (lx->p < lx->end && *lx->p != '\n' && *lx->p != '\'') {
+		*value = (unsigned char)*lx->p++;
+	} else {
+		return lex_error(lx, start, "empty character literal");
+	}
+	if (lx->p == lx->end || *lx->p != '\'')
+		return lex_error(lx, start, "unterminated character literal");
+	lx->p++;
+	return 0;
+}
+
+int lex_number(struct lexer *lx, int64_t *value)
+{
+	const char *start, *body;
+	char digits[80];
+	char *stop;
+	size_t n = 0;
+
+	lex_skip_blanks(lx);
+	start = lx->p;
+	if (lx->p < lx->end && *lx->p == '\'')
+		return char_literal(lx, value);
+	if (lx->p < lx->end && *lx->p == '-')
+		digits[n++] = *lx->p++;
+	body = lx->p;
+	while (lx->p < lx->end && isalnum((unsigned char)*lx->p) && n < sizeof(digits) - 1)
+		digits[n++] = *lx->p++;
+	digits[n] = '\0';
+	if (body == lx->p || !isdigit((unsigned char)*body))
+		return lex_error(lx, start, "expected a number");
+	errno = 0;
+	if (lx->p - body > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') &&
+	    digits[0] != '-')
+		*value = (int64_t)strtoull(digits, &stop, 16);
+	else
+		*value = strtoll(digits, &stop, 10);
+	if (*stop != '\0')
+		return lex_error(lx, start, "malformed number");
+	if (errno == ERANGE)
+		return lex_error(lx, start, "number does not fit in 64 bits");
+	return 0;
+}
+
+int lex_unsigned(struct lexer *lx, uint64_t max, uint32_t *out, const char *what)
+{
+	const char *start;
+	int64_t value;
+
+	lex_skip_blanks(lx);
+	start = lx->p;
+	if (lex_number(lx, &value) != 0)
+		return -1;
+	if (value < 0 || (uint64_t)value > max)
+		return lex_error(lx, start, "%s must be 0 to %llu", what,
+				 (unsigned long long)max);
+	*out = (uint32_t)value;
+	return 0;
+}
+
+int lex_expect(struct lexer *lx, char c)
+{
+	lex_skip_blanks(lx);
+	if (lx->p == lx->end || *lx->p != c)
+		return lex_error(lx, lx->p, "expected '%c'", c);
+	lx->p++;
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* asm_lexer.h - reading assembly text, shared by both machines' assemblers.
+ *
+ * Both assemblers read lines of the same shape: an optional label, a
+ * mnemonic or directive, operands; `;` starts a comment.  This is the part
+ * that does not depend on the instruction set: blanks, names, numbers
+ * (decimal, 0x hex, 'c' characters), and errors with line and column.
+ */
+#ifndef COMMON_ASM_LEXER_H
+#define COMMON_ASM_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum { LEX_MAX_NAME = 64 };
+
+struct lexer {
+	const char *p, *end;     /* the text still to read */
+	const char *line_start;
+	int line;
+	struct error_report *err;
+};
+
+void lexer_init(struct lexer *lx, const char *src, size_t len,
+		struct error_report *err);
+
+/* Records an error at the position of at; returns -1. */
+int lex_error(struct lexer *lx, const char *at, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+/* Skips blanks and a comment; is the line over? */
+void lex_skip_blanks(struct lexer *lx);
+bool lex_at_line_end(struct lexer *lx);
+
+/* Moves past the end of the line; false at the end of the text. */
+bool lex_next_line(struct lexer *lx);
+
+/* Reads a name ([A-Za-z_.][A-Za-z0-9_.]*) into out: its length, 0 when
+ * there is none, -1 (with an error) when it is too long. */
+int lex_name(struct lexer *lx, char out[LEX_MAX_NAME]);
+
+/* Reads a number: decimal, 0x hex (all 64 bits, two's complement), or a
+ * character literal such as 'A' or '\n'. */
+int lex_number(struct lexer *lx, int64_t *value);
+
+/* Reads a number from 0 to max into *out; what names it in errors. */
+int lex_unsigned(struct lexer *lx, uint64_t max, uint32_t *out, const char *what);
+
+/* Reads the character c (after blanks), or reports that it is missing. */
+int lex_expect(struct lexer *lx, char c);
+
+#endif
