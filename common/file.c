@@ -56,3 +56,13 @@ unsigned char *read_file_or_die(const char *path, size_t limit, size_t *size)
 		die_report(EXIT_BAD_INPUT, path, &err);
 	return buf;
 }
+
+void write_file_or_die(const char *path, const void *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		die(EXIT_BAD_INPUT, "%s: cannot write: %s", path, strerror(errno));
+	if (fwrite(data, 1, size, f) != size || fclose(f) != 0)
+		die(EXIT_BAD_INPUT, "%s: cannot write: %s", path, strerror(errno));
+}

@@ -17,4 +17,8 @@ unsigned char *read_file(const char *path, size_t limit, size_t *size,
 /* read_file(), or print the reason and exit with EXIT_BAD_INPUT. */
 unsigned char *read_file_or_die(const char *path, size_t limit, size_t *size);
 
+/* Writes size bytes to path, or prints the reason and exits with
+ * EXIT_BAD_INPUT. */
+void write_file_or_die(const char *path, const void *data, size_t size);
+
 #endif

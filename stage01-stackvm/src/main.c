@@ -63,14 +63,6 @@ static void load_program(const char *path, struct program *prog)
 		die_report(EXIT_BAD_INPUT, path, &err);
 }
 
-static void write_file(const char *path, const uint8_t *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		die(EXIT_BAD_INPUT, "%s: cannot write", path);
-}
-
 static int command_asm(int argc, char **argv)
 {
 	struct program prog;
@@ -92,7 +84,7 @@ static int command_asm(int argc, char **argv)
 	size = program_save(&prog, &bytes);
 	if (size == 0)
 		die(EXIT_BAD_INPUT, "out of memory");
-	write_file(out, bytes, size);
+	write_file_or_die(out, bytes, size);
 	free(bytes);
 	program_free(&prog);
 	return EXIT_OK;

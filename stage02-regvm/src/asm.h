@@ -1,0 +1,14 @@
+/* asm.h - the assembler: text to a program. */
+#ifndef REGVM_ASM_H
+#define REGVM_ASM_H
+
+#include <stddef.h>
+
+#include "program.h"
+
+/* Assembles src (len bytes).  Returns 0, or -1 with err at the line and
+ * column of the first error.  The program still has to be verified. */
+int assemble(const char *src, size_t len, struct program *prog,
+	     struct error_report *err);
+
+#endif

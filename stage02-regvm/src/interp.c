@@ -1,0 +1,218 @@
+/* interp.c - the register machine's interpreter: a switch loop and a
+ * computed-goto loop over one set of handlers (interp_ops.h), as in
+ * stage 1, so that the two machines differ only in their instructions. */
+#include "interp.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dis.h"
+#include "opcodes.h"
+
+struct frame {
+	const uint32_t *return_pc;
+	int64_t *fp;                 /* the caller's r0 */
+};
+
+enum fault {
+	FAULT_DIVIDE_BY_ZERO,
+	FAULT_MEMORY_INDEX,
+	FAULT_CALL_DEPTH,
+	FAULT_STEP_LIMIT,
+};
+
+/* Wrap-around arithmetic without undefined behaviour (see stage 1). */
+static inline int64_t wrap_add(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static inline int64_t wrap_sub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static inline int64_t wrap_mul(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
+static inline int64_t checked_div(int64_t a, int64_t b)
+{
+	return b == -1 ? wrap_sub(0, a) : a / b;
+}
+
+static inline int64_t checked_mod(int64_t a, int64_t b)
+{
+	return b == -1 ? 0 : a % b;
+}
+
+static void note_call(struct run_stats *stats, int depth, int registers)
+{
+	if (depth > stats->max_call_depth)
+		stats->max_call_depth = depth;
+	if (registers > stats->max_registers)
+		stats->max_registers = registers;
+}
+
+/* One --trace line: pc, the instruction, and the registers it names with
+ * their values before it runs. */
+static void trace(const struct program *prog, const uint32_t *pc, const int64_t *fp)
+{
+	uint32_t at = (uint32_t)(pc - prog->code), w = *pc;
+	enum format format = instruction_info[op_of(w)].format;
+	char text[64];
+
+	format_instruction(prog, at, text, sizeof(text));
+	if (format == FMT_NONE || format == FMT_J) {
+		fprintf(stderr, "%6u  %s\n", at, text);
+		return;
+	}
+	fprintf(stderr, "%6u  %-28s  r%u=%" PRId64, at, text, a_of(w), fp[a_of(w)]);
+	if (format == FMT_AB || format == FMT_ABC || format == FMT_ABI || format == FMT_ABJ)
+		fprintf(stderr, " r%u=%" PRId64, b_of(w), fp[b_of(w)]);
+	if (format == FMT_ABC)
+		fprintf(stderr, " r%u=%" PRId64, c_of(w), fp[c_of(w)]);
+	fputc('\n', stderr);
+}
+
+static void describe_fault(const struct program *prog, const uint32_t *pc,
+			   enum fault fault, int64_t value, struct error_report *err)
+{
+	uint32_t at = (uint32_t)(pc - prog->code);
+	const char *name = instruction_info[op_of(*pc)].mnemonic;
+
+	switch (fault) {
+	case FAULT_DIVIDE_BY_ZERO:
+		report_set(err, 0, 0, "pc %u (%s): division by zero", at, name);
+		break;
+	case FAULT_MEMORY_INDEX:
+		report_set(err, 0, 0, "pc %u (%s): memory index %" PRId64 " out of "
+			   "range (0 to %d)", at, name, value, MEMORY_CELLS - 1);
+		break;
+	case FAULT_CALL_DEPTH:
+		report_set(err, 0, 0, "pc %u (%s): call stack deeper than the limit "
+			   "of %" PRId64 " frames", at, name, value);
+		break;
+	case FAULT_STEP_LIMIT:
+		report_set(err, 0, 0, "pc %u (%s): step limit of %" PRId64
+			   " instructions reached", at, name, value);
+		break;
+	}
+}
+
+struct machine {
+	int64_t *registers, *globals, *memory;
+	struct frame *frames;
+};
+
+static int machine_init(struct machine *m, const struct program *prog)
+{
+	m->registers = calloc(REGISTER_CELLS, sizeof(int64_t));
+	m->globals = calloc(prog->global_count + 1, sizeof(int64_t));
+	m->memory = calloc(MEMORY_CELLS, sizeof(int64_t));
+	m->frames = calloc(MAX_CALL_DEPTH, sizeof(struct frame));
+	return m->registers && m->globals && m->memory && m->frames ? 0 : -1;
+}
+
+static void machine_free(struct machine *m)
+{
+	free(m->registers);
+	free(m->globals);
+	free(m->memory);
+	free(m->frames);
+}
+
+/* The loops' local state (kept in registers by the compiler), the fault
+ * exit, and the per-dispatch work: the same in both loops. */
+#define LOOP_STATE                                                        \
+	const uint32_t *code = prog->code, *pc = code;                    \
+	const struct function *functions = prog->functions;               \
+	const int64_t *constants = prog->constants;                       \
+	int64_t *fp = m->registers;                                       \
+	int64_t *registers_end = m->registers + REGISTER_CELLS;           \
+	int64_t *globals = m->globals, *memory = m->memory;               \
+	struct frame *frames = m->frames;                                 \
+	int depth = 0;                                                    \
+	uint64_t steps = 0;                                               \
+	enum fault fault = FAULT_STEP_LIMIT;                              \
+	int64_t fault_value = 0;                                          \
+	note_call(stats, 0, functions[0].register_count)
+
+#define FAULT(kind, value) \
+	do { fault = (kind); fault_value = (value); goto fail; } while (0)
+
+#define BEFORE_EACH_INSTRUCTION                                           \
+	if (++steps > opts->max_steps)                                    \
+		FAULT(FAULT_STEP_LIMIT, (int64_t)opts->max_steps);        \
+	if (opts->trace)                                                  \
+		trace(prog, pc, fp)
+
+#define LOOP_END                                                          \
+halt:                                                                     \
+	stats->dispatches = steps;                                        \
+	return 0;                                                         \
+fail:                                                                     \
+	stats->dispatches = steps - (fault == FAULT_STEP_LIMIT);          \
+	describe_fault(prog, pc, fault, fault_value, err);                \
+	return -1
+
+static int run_switch(const struct program *prog, struct machine *m,
+		      const struct run_options *opts, struct run_stats *stats,
+		      struct error_report *err)
+{
+	LOOP_STATE;
+
+	for (;;) {
+		BEFORE_EACH_INSTRUCTION;
+		switch (op_of(*pc)) {
+#define CASE(name) case OP_##name:
+#define NEXT continue
+#include "interp_ops.h"
+#undef CASE
+#undef NEXT
+		}
+	}
+	LOOP_END;
+}
+
+static int run_threaded(const struct program *prog, struct machine *m,
+			const struct run_options *opts, struct run_stats *stats,
+			struct error_report *err)
+{
+	static const void *const labels[OPCODE_COUNT] = {
+#define X(name, mnemonic, format) [OP_##name] = &&op_##name,
+		INSTRUCTIONS(X)
+#undef X
+	};
+	LOOP_STATE;
+
+#define CASE(name) op_##name:
+#define NEXT do { BEFORE_EACH_INSTRUCTION; goto *labels[op_of(*pc)]; } while (0)
+	NEXT;
+#include "interp_ops.h"
+#undef CASE
+#undef NEXT
+	LOOP_END;
+}
+
+int run_program(const struct program *prog, const struct run_options *opts,
+		struct run_stats *stats, struct error_report *err)
+{
+	struct machine m;
+	int status;
+
+	if (machine_init(&m, prog) != 0) {
+		machine_free(&m);
+		report_set(err, 0, 0, "out of memory");
+		return -1;
+	}
+	if (opts->dispatch == DISPATCH_SWITCH)
+		status = run_switch(prog, &m, opts, stats, err);
+	else
+		status = run_threaded(prog, &m, opts, stats, err);
+	machine_free(&m);
+	fflush(stdout);
+	return status;
+}

@@ -1,0 +1,34 @@
+/* interp.h - running a verified program. */
+#ifndef REGVM_INTERP_H
+#define REGVM_INTERP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "program.h"
+
+enum {
+	MAX_CALL_DEPTH = 100000,     /* frames; deep recursion must work */
+	REGISTER_CELLS = 1 << 22,    /* the register windows of all frames */
+};
+
+enum dispatch { DISPATCH_SWITCH, DISPATCH_THREADED };
+
+struct run_options {
+	enum dispatch dispatch;
+	bool trace;                  /* one line per instruction on stderr */
+	uint64_t max_steps;          /* fail once this many have run */
+};
+
+struct run_stats {
+	uint64_t dispatches;         /* instructions executed */
+	int max_registers;           /* the largest frame that ran */
+	int max_call_depth;
+};
+
+/* Runs prog, which verify() accepted.  Returns 0 when it halts, or -1 when
+ * it fails at run time, with err naming the pc, instruction and cause. */
+int run_program(const struct program *prog, const struct run_options *opts,
+		struct run_stats *stats, struct error_report *err);
+
+#endif

@@ -1,0 +1,193 @@
+/* main.c - the regvm command: asm, dis, run. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm.h"
+#include "dis.h"
+#include "file.h"
+#include "interp.h"
+#include "opcodes.h"
+#include "verify.h"
+
+static const char usage[] =
+	"usage: regvm asm PROG.rasm -o PROG.rbc   assemble\n"
+	"       regvm dis PROG.rbc                print as assembly\n"
+	"       regvm run [options] PROG          run PROG.rasm or PROG.rbc\n"
+	"\n"
+	"run options:\n"
+	"  --trace                  one line per instruction on stderr\n"
+	"  --stats                  a JSON object of counts as stderr's last line\n"
+	"  --max-steps N            fail once N instructions have run\n"
+	"  --dispatch=switch|threaded   the interpreter loop (default threaded)\n"
+	"\n"
+	"exit status: 0 ok, 1 the program failed at run time, 2 bad input or usage\n";
+
+static noreturn void bad_usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+static noreturn void bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", diag_program());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(regvm --help shows the usage)\n");
+	exit(EXIT_BAD_INPUT);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Reads a program from assembly or bytecode, and verifies it. */
+static void load_program(const char *path, struct program *prog)
+{
+	struct error_report err = { 0 };
+	size_t size;
+	unsigned char *data = read_file_or_die(path, 4 * (size_t)MAX_CODE_WORDS, &size);
+	int status;
+
+	if (has_suffix(path, ".rasm"))
+		status = assemble((const char *)data, size, prog, &err);
+	else
+		status = program_load(prog, data, size, &err);
+	free(data);
+	if (status != 0 || verify(prog, &err) != 0)
+		die_report(EXIT_BAD_INPUT, path, &err);
+}
+
+static int command_asm(int argc, char **argv)
+{
+	struct program prog;
+	const char *in = NULL, *out = NULL;
+	uint8_t *bytes;
+	size_t size;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (!in && argv[i][0] != '-')
+			in = argv[i];
+		else
+			bad_usage("asm: unexpected argument '%s'", argv[i]);
+	}
+	if (!in || !out)
+		bad_usage("asm needs an input file and -o OUTPUT");
+	load_program(in, &prog);
+	size = program_save(&prog, &bytes);
+	if (size == 0)
+		die(EXIT_BAD_INPUT, "out of memory");
+	write_file_or_die(out, bytes, size);
+	free(bytes);
+	program_free(&prog);
+	return EXIT_OK;
+}
+
+static int command_dis(int argc, char **argv)
+{
+	struct program prog;
+
+	if (argc != 1 || argv[0][0] == '-')
+		bad_usage("dis takes one bytecode file");
+	load_program(argv[0], &prog);
+	if (disassemble(&prog, stdout) != 0)
+		die(EXIT_BAD_INPUT, "out of memory");
+	program_free(&prog);
+	return EXIT_OK;
+}
+
+static uint32_t static_instructions(const struct program *prog)
+{
+	uint32_t count = 0;
+
+	for (uint32_t pc = 0; pc < prog->code_words; count++)
+		pc += instruction_words(instruction_info[op_of(prog->code[pc])].format);
+	return count;
+}
+
+static void print_stats(const struct program *prog, const struct run_stats *stats,
+			enum dispatch dispatch)
+{
+	fprintf(stderr, "{\"dispatches\": %" PRIu64 ", \"instructions\": %u, "
+		"\"code_bytes\": %u, \"max_registers\": %d, \"max_call_depth\": %d, "
+		"\"dispatch\": \"%s\"}\n", stats->dispatches,
+		static_instructions(prog), prog->code_words * 4, stats->max_registers,
+		stats->max_call_depth, dispatch == DISPATCH_SWITCH ? "switch" : "threaded");
+}
+
+static uint64_t parse_count(const char *text)
+{
+	char *end;
+	unsigned long long n;
+
+	if (text[0] < '0' || text[0] > '9')
+		bad_usage("--max-steps needs a whole number, not '%s'", text);
+	n = strtoull(text, &end, 10);
+	if (*end != '\0')
+		bad_usage("--max-steps needs a whole number, not '%s'", text);
+	return n;
+}
+
+static int command_run(int argc, char **argv)
+{
+	struct run_options opts = { .dispatch = DISPATCH_THREADED, .max_steps = UINT64_MAX };
+	struct run_stats stats = { 0 };
+	struct error_report err = { 0 };
+	struct program prog;
+	const char *path = NULL;
+	int show_stats = 0, status;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--trace") == 0)
+			opts.trace = true;
+		else if (strcmp(argv[i], "--stats") == 0)
+			show_stats = 1;
+		else if (strcmp(argv[i], "--max-steps") == 0 && i + 1 < argc)
+			opts.max_steps = parse_count(argv[++i]);
+		else if (strncmp(argv[i], "--max-steps=", 12) == 0)
+			opts.max_steps = parse_count(argv[i] + 12);
+		else if (strcmp(argv[i], "--dispatch=switch") == 0)
+			opts.dispatch = DISPATCH_SWITCH;
+		else if (strcmp(argv[i], "--dispatch=threaded") == 0)
+			opts.dispatch = DISPATCH_THREADED;
+		else if (!path && argv[i][0] != '-')
+			path = argv[i];
+		else
+			bad_usage("run: unexpected argument '%s'", argv[i]);
+	}
+	if (!path)
+		bad_usage("run needs a program file");
+	load_program(path, &prog);
+	status = run_program(&prog, &opts, &stats, &err);
+	if (status != 0)
+		print_report(path, &err);
+	if (show_stats)
+		print_stats(&prog, &stats, opts.dispatch);
+	program_free(&prog);
+	return status == 0 ? EXIT_OK : EXIT_GUEST_FAILED;
+}
+
+int main(int argc, char **argv)
+{
+	diag_init(argv[0]);
+	if (argc < 2)
+		bad_usage("no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "asm") == 0)
+		return command_asm(argc - 2, argv + 2);
+	if (strcmp(argv[1], "dis") == 0)
+		return command_dis(argc - 2, argv + 2);
+	if (strcmp(argv[1], "run") == 0)
+		return command_run(argc - 2, argv + 2);
+	bad_usage("unknown command '%s'", argv[1]);
+}

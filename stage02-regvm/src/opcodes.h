@@ -1,0 +1,111 @@
+/* opcodes.h - the register machine's instruction set, as one table.
+ *
+ * An instruction is one 32-bit word, opcode in the low byte:
+ *
+ *    31      24 23      16 15       8 7        0
+ *   +----------+----------+----------+----------+
+ *   |    C     |    B     |    A     |  opcode  |   op A B C
+ *   +----------+----------+----------+----------+
+ *   |         Bx / sBx    |    A     |  opcode  |   op A Bx
+ *   +---------------------+----------+----------+
+ *
+ * Compare-and-jump instructions take a second word: the jump offset, in
+ * words, from the instruction after them.  They still cost one dispatch.
+ *
+ *   X(NAME, "mnemonic", format)
+ */
+#ifndef REGVM_OPCODES_H
+#define REGVM_OPCODES_H
+
+#include <stdint.h>
+
+enum format {
+	FMT_NONE,      /* halt */
+	FMT_A,         /* rA */
+	FMT_AB,        /* rA, rB */
+	FMT_ABC,       /* rA, rB, rC */
+	FMT_ABI,       /* rA, rB, sC (a signed 8-bit constant) */
+	FMT_AI,        /* rA, sBx (a signed 16-bit constant) */
+	FMT_AK,        /* rA, a constant from the pool (index Bx) */
+	FMT_AG,        /* rA, global Bx */
+	FMT_AF,        /* rA, function Bx: arguments from rA on, result in rA */
+	FMT_J,         /* label: sBx words from the next instruction */
+	FMT_AJ,        /* rA, label (sBx) */
+	FMT_ABJ,       /* rA, rB, label (in the next word) */
+	FMT_AIJ,       /* rA, sB (a signed 8-bit constant), label (next word) */
+};
+
+/* ANCHOR: instruction-table */
+#define INSTRUCTIONS(X)                         \
+	X(HALT,  "halt",  FMT_NONE)             \
+	X(LOADI, "loadi", FMT_AI)    /* rA = sBx */            \
+	X(LOADK, "loadk", FMT_AK)    /* rA = K[Bx] */          \
+	X(MOV,   "mov",   FMT_AB)    /* rA = rB */             \
+	X(ADD,   "add",   FMT_ABC)   /* rA = rB + rC */        \
+	X(SUB,   "sub",   FMT_ABC)                             \
+	X(MUL,   "mul",   FMT_ABC)                             \
+	X(DIV,   "div",   FMT_ABC)                             \
+	X(MOD,   "mod",   FMT_ABC)                             \
+	X(ADDI,  "addi",  FMT_ABI)   /* rA = rB + sC */        \
+	X(MIN,   "min",   FMT_ABC)   /* rA = min(rB, rC) */    \
+	X(NEG,   "neg",   FMT_AB)    /* rA = -rB */            \
+	X(NOT,   "not",   FMT_AB)    /* rA = rB == 0 */        \
+	X(EQ,    "eq",    FMT_ABC)   /* rA = rB == rC */       \
+	X(NE,    "ne",    FMT_ABC)                             \
+	X(LT,    "lt",    FMT_ABC)                             \
+	X(LE,    "le",    FMT_ABC)                             \
+	X(JMP,   "jmp",   FMT_J)                               \
+	X(INCJLT, "incjlt", FMT_ABJ) /* rA += 1; if rA < rB jump */ \
+	X(JT,    "jt",    FMT_AJ)    /* if rA != 0 jump */     \
+	X(JF,    "jf",    FMT_AJ)    /* if rA == 0 jump */     \
+	X(JEQ,   "jeq",   FMT_ABJ)   /* if rA == rB jump */    \
+	X(JNE,   "jne",   FMT_ABJ)                             \
+	X(JLT,   "jlt",   FMT_ABJ)                             \
+	X(JLE,   "jle",   FMT_ABJ)                             \
+	X(JEQI,  "jeqi",  FMT_AIJ)   /* if rA == sB jump */    \
+	X(JNEI,  "jnei",  FMT_AIJ)                             \
+	X(JLTI,  "jlti",  FMT_AIJ)                             \
+	X(JLEI,  "jlei",  FMT_AIJ)                             \
+	X(JGTI,  "jgti",  FMT_AIJ)                             \
+	X(JGEI,  "jgei",  FMT_AIJ)                             \
+	X(CALL,  "call",  FMT_AF)                              \
+	X(RET,   "ret",   FMT_A)     /* return rA */           \
+	X(GETG,  "getg",  FMT_AG)    /* rA = G[Bx] */          \
+	X(SETG,  "setg",  FMT_AG)    /* G[Bx] = rA */          \
+	X(LOAD,  "load",  FMT_AB)    /* rA = mem[rB] */        \
+	X(STORE, "store", FMT_AB)    /* mem[rA] = rB */        \
+	X(PRINT, "print", FMT_A)                               \
+	X(PUTC,  "putc",  FMT_A)
+/* ANCHOR_END: instruction-table */
+
+enum opcode {
+#define X(name, mnemonic, format) OP_##name,
+	INSTRUCTIONS(X)
+#undef X
+	OPCODE_COUNT
+};
+
+struct instruction_info {
+	const char *mnemonic;
+	enum format format;
+};
+
+extern const struct instruction_info instruction_info[OPCODE_COUNT];
+
+/* Fields of an instruction word. */
+static inline unsigned op_of(uint32_t w) { return w & 0xff; }
+static inline unsigned a_of(uint32_t w) { return (w >> 8) & 0xff; }
+static inline unsigned b_of(uint32_t w) { return (w >> 16) & 0xff; }
+static inline unsigned c_of(uint32_t w) { return w >> 24; }
+static inline int sc_of(uint32_t w) { return (int8_t)(w >> 24); }
+static inline int sb_of(uint32_t w) { return (int8_t)((w >> 16) & 0xff); }
+static inline unsigned bx_of(uint32_t w) { return w >> 16; }
+static inline int sbx_of(uint32_t w) { return (int16_t)(w >> 16); }
+
+/* Words the instruction takes: 2 for compare-and-jump, else 1. */
+int instruction_words(enum format format);
+
+/* The opcode spelled mnemonic, or -1. */
+int opcode_by_mnemonic(const char *mnemonic, int length);
+
+#endif
