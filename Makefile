@@ -6,6 +6,7 @@
 #   make test     install what is missing, build, run the whole test suite
 #   make asan     the whole suite again, against AddressSanitizer +
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
+#   make compare  the stack machine against the register machine, as a table
 #   make lint     cppcheck and clang-tidy over every C file
 #   make book     the book as HTML, in build/book/
 #   make grade    grade the exercises: a table, and grade.json
@@ -18,7 +19,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan lint book grade student clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan compare lint book grade student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -44,12 +45,16 @@ asan: deps
 		$(MAKE) -C $$stage BUILD=build-asan SANITIZE=1 all test-inputs || exit; done
 	KIT_BUILD=build-asan $(PYTEST) tests
 
+# The stack-vs-register table of book chapter 3, on every Toy program of the kit.
+compare: deps stage01-stackvm stage02-regvm
+	/usr/bin/python3 tests/bench/compare.py
+
 # Static checks the kit keeps clean: cppcheck and clang-tidy on every C file.
 lint:
 	tests/lint.sh
 
 # The book as HTML in build/book/, with the charts the measurements drew.
-book: deps
+book: deps compare
 	/usr/bin/python3 book/tools/listings.py --check
 	/usr/bin/python3 book/tools/render.py
 

@@ -134,7 +134,7 @@ int lex_number(struct lexer *lx, int64_t *value)
 int lex_unsigned(struct lexer *lx, uint64_t max, uint32_t *out, const char *what)
 {
 	const char *start;
-	int64_t value;
+	int64_t value = 0;
 
 	lex_skip_blanks(lx);
 	start = lx->p;

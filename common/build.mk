@@ -41,6 +41,7 @@ endif
 COMMON_OBJS := $(BUILD)/common/diag.o $(BUILD)/common/file.o
 ASM_LEXER_OBJS := $(BUILD)/common/asm_lexer.o
 TOY_OBJS    := $(BUILD)/common/toy_lexer.o $(BUILD)/common/toy_parser.o \
+               $(BUILD)/common/text.o \
                $(BUILD)/common/toy_resolve.o
 
 objs = $(addprefix $(BUILD)/,$(1))

@@ -2,6 +2,7 @@
 #include "file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,10 @@ unsigned char *read_file_or_die(const char *path, size_t limit, size_t *size)
 void write_file_or_die(const char *path, const void *data, size_t size)
 {
 	FILE *f = fopen(path, "wb");
+	bool written = f && fwrite(data, 1, size, f) == size;
 
-	if (!f)
-		die(EXIT_BAD_INPUT, "%s: cannot write: %s", path, strerror(errno));
-	if (fwrite(data, 1, size, f) != size || fclose(f) != 0)
+	if (f && fclose(f) != 0)
+		written = false;
+	if (!written)
 		die(EXIT_BAD_INPUT, "%s: cannot write: %s", path, strerror(errno));
 }

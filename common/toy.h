@@ -15,6 +15,7 @@
 #ifndef COMMON_TOY_H
 #define COMMON_TOY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,7 @@ struct toy_expr {
 			struct toy_expr *left, *right;
 		} binary;
 		struct {
+			const char *name;
 			int function;     /* index into toy_program.functions */
 			int nargs;
 			struct toy_expr **args;
@@ -99,7 +101,11 @@ struct toy_stmt {
 	enum toy_stmt_kind kind;
 	int line, col;
 	union {
-		struct { struct toy_var target; struct toy_expr *value; } assign;
+		struct {
+			struct toy_var target;
+			struct toy_expr *value;
+			bool declares;    /* `var x = e;` rather than `x = e;` */
+		} assign;
 		struct { struct toy_expr *index, *value; } store;
 		struct {
 			struct toy_expr *cond;
@@ -116,6 +122,7 @@ struct toy_function {
 	int nparams;
 	int nlocals;             /* parameters included */
 	struct toy_block body;   /* falling off the end returns 0 */
+	struct toy_expr **param_list; /* the parameters, as parsed */
 };
 
 struct toy_program {

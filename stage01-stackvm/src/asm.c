@@ -257,8 +257,8 @@ static int constant_operand(struct assembler *a, int64_t *value)
 
 static int operand(struct assembler *a, enum operand_kind kind)
 {
-	int64_t value;
-	uint32_t index;
+	int64_t value = 0;
+	uint32_t index = 0;
 
 	switch (kind) {
 	case OPERAND_NONE:

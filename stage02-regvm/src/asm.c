@@ -217,7 +217,7 @@ static int operands(struct assembler *a, unsigned op)
 	uint32_t pc = a->words;
 	unsigned x = 0, y = 0, z = 0;
 	int64_t n = 0;
-	uint32_t index;
+	uint32_t index = 0;
 
 	switch (instruction_info[op].format) {
 	case FMT_NONE:

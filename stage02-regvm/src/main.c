@@ -6,16 +6,20 @@
 #include <string.h>
 
 #include "asm.h"
+#include "compile.h"
 #include "dis.h"
 #include "file.h"
 #include "interp.h"
 #include "opcodes.h"
+#include "toy.h"
 #include "verify.h"
 
 static const char usage[] =
 	"usage: regvm asm PROG.rasm -o PROG.rbc   assemble\n"
 	"       regvm dis PROG.rbc                print as assembly\n"
-	"       regvm run [options] PROG          run PROG.rasm or PROG.rbc\n"
+	"       regvm compile PROG.toy -o OUT [--emit-asm]\n"
+	"                                         compile Toy to bytecode (or assembly)\n"
+	"       regvm run [options] PROG          run PROG.toy, PROG.rasm or PROG.rbc\n"
 	"\n"
 	"run options:\n"
 	"  --trace                  one line per instruction on stderr\n"
@@ -46,7 +50,23 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Reads a program from assembly or bytecode, and verifies it. */
+/* Compiles a Toy source file to assembly text; exits on a compile error. */
+static char *compile_file(const char *path, const unsigned char *src, size_t size)
+{
+	struct error_report err = { 0 };
+	struct toy_program *toy = toy_parse((const char *)src, size, &err);
+	char *assembly;
+
+	if (!toy)
+		die_report(EXIT_BAD_INPUT, path, &err);
+	assembly = compile_toy(toy, &err);
+	toy_free(toy);
+	if (!assembly)
+		die_report(EXIT_BAD_INPUT, path, &err);
+	return assembly;
+}
+
+/* Reads a program from Toy, assembly or bytecode, and verifies it. */
 static void load_program(const char *path, struct program *prog)
 {
 	struct error_report err = { 0 };
@@ -54,21 +74,39 @@ static void load_program(const char *path, struct program *prog)
 	unsigned char *data = read_file_or_die(path, 4 * (size_t)MAX_CODE_WORDS, &size);
 	int status;
 
-	if (has_suffix(path, ".rasm"))
+	if (has_suffix(path, ".toy")) {
+		char *assembly = compile_file(path, data, size);
+
+		status = assemble(assembly, strlen(assembly), prog, &err);
+		free(assembly);
+		if (status != 0)
+			report_set(&err, 0, 0, "the compiled program cannot be "
+				   "assembled: %s", err.message);
+	} else if (has_suffix(path, ".rasm")) {
 		status = assemble((const char *)data, size, prog, &err);
-	else
+	} else {
 		status = program_load(prog, data, size, &err);
+	}
 	free(data);
 	if (status != 0 || verify(prog, &err) != 0)
 		die_report(EXIT_BAD_INPUT, path, &err);
+}
+
+static void save_program(const char *path, struct program *prog)
+{
+	uint8_t *bytes;
+	size_t size = program_save(prog, &bytes);
+
+	if (size == 0)
+		die(EXIT_BAD_INPUT, "out of memory");
+	write_file_or_die(path, bytes, size);
+	free(bytes);
 }
 
 static int command_asm(int argc, char **argv)
 {
 	struct program prog;
 	const char *in = NULL, *out = NULL;
-	uint8_t *bytes;
-	size_t size;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -81,11 +119,41 @@ static int command_asm(int argc, char **argv)
 	if (!in || !out)
 		bad_usage("asm needs an input file and -o OUTPUT");
 	load_program(in, &prog);
-	size = program_save(&prog, &bytes);
-	if (size == 0)
-		die(EXIT_BAD_INPUT, "out of memory");
-	write_file_or_die(out, bytes, size);
-	free(bytes);
+	save_program(out, &prog);
+	program_free(&prog);
+	return EXIT_OK;
+}
+
+static int command_compile(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	bool emit_asm = false;
+	struct program prog;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--emit-asm") == 0)
+			emit_asm = true;
+		else if (!in && argv[i][0] != '-')
+			in = argv[i];
+		else
+			bad_usage("compile: unexpected argument '%s'", argv[i]);
+	}
+	if (!in || !out || !has_suffix(in, ".toy"))
+		bad_usage("compile needs a .toy file and -o OUTPUT");
+	if (emit_asm) {
+		size_t size;
+		unsigned char *src = read_file_or_die(in, TOY_MAX_SOURCE, &size);
+		char *assembly = compile_file(in, src, size);
+
+		write_file_or_die(out, assembly, strlen(assembly));
+		free(assembly);
+		free(src);
+		return EXIT_OK;
+	}
+	load_program(in, &prog);
+	save_program(out, &prog);
 	program_free(&prog);
 	return EXIT_OK;
 }
@@ -187,6 +255,8 @@ int main(int argc, char **argv)
 		return command_asm(argc - 2, argv + 2);
 	if (strcmp(argv[1], "dis") == 0)
 		return command_dis(argc - 2, argv + 2);
+	if (strcmp(argv[1], "compile") == 0)
+		return command_compile(argc - 2, argv + 2);
 	if (strcmp(argv[1], "run") == 0)
 		return command_run(argc - 2, argv + 2);
 	bad_usage("unknown command '%s'", argv[1]);

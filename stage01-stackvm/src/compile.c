@@ -1,0 +1,208 @@
+/* compile.c - from a Toy syntax tree to stack-machine assembly.
+ *
+ * The straightforward tree walk: an expression's code leaves its value on
+ * the stack, children before parents, so `a + b * 2` becomes
+ *
+ *     loadl 0 / loadl 1 / push 2 / mul / add
+ *
+ * A statement's code leaves the stack as it found it.  The output is the
+ * assembly text a person would write; the assembler does the encoding.
+ */
+#include "compile.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "text.h"
+
+struct compiler {
+	const struct toy_program *prog;
+	struct text out;
+	int labels;                  /* labels made so far: L1, L2, ... */
+};
+
+static const char *const binary_ops[] = {
+	[TOY_ADD] = "add", [TOY_SUB] = "sub", [TOY_MUL] = "mul", [TOY_DIV] = "div",
+	[TOY_MOD] = "mod", [TOY_EQ] = "eq", [TOY_NE] = "ne", [TOY_LT] = "lt",
+	[TOY_LE] = "le", [TOY_GT] = "gt", [TOY_GE] = "ge",
+};
+
+static int new_label(struct compiler *c)
+{
+	return ++c->labels;
+}
+
+static void emit_var(struct compiler *c, const char *op_local, const char *op_global,
+		     const struct toy_var *var)
+{
+	text_printf(&c->out, "\t%s %d\t; %s\n", var->scope == TOY_LOCAL ? op_local :
+		    op_global, var->index, var->name);
+}
+
+static void expression(struct compiler *c, const struct toy_expr *e);
+
+/* ANCHOR: short-circuit */
+/* a && b and a || b: b runs only when a does not decide; the result is
+ * 0 or 1, whatever values a and b had. */
+static void logical(struct compiler *c, const struct toy_expr *e)
+{
+	bool is_and = e->as.binary.op == TOY_AND;
+	int decided = new_label(c), end = new_label(c);
+
+	expression(c, e->as.binary.left);
+	text_printf(&c->out, "\t%s L%d\n", is_and ? "jz" : "jnz", decided);
+	expression(c, e->as.binary.right);
+	text_printf(&c->out, "\tnot\n\tnot\n\tjmp L%d\n", end);
+	text_printf(&c->out, "L%d:\n\tpush %d\nL%d:\n", decided, is_and ? 0 : 1, end);
+}
+/* ANCHOR_END: short-circuit */
+
+/* -5 is the literal 5 negated: push -5 rather than push 5, neg. */
+static bool fold_negative_literal(struct compiler *c, const struct toy_expr *e)
+{
+/* BEGIN EXERCISE ex3.1 */
+	if (e->as.unary.op != TOY_NEG || e->as.unary.operand->kind != TOY_EXPR_NUMBER)
+		return false;
+	text_printf(&c->out, "\tpush %" PRId64 "\n",
+		    (int64_t)(0 - (uint64_t)e->as.unary.operand->as.number));
+	return true;
+/* STUB ex3.1
+	(void)c;
+	(void)e;
+	return false;
+END STUB */
+/* END EXERCISE ex3.1 */
+}
+
+static void expression(struct compiler *c, const struct toy_expr *e)
+{
+	switch (e->kind) {
+	case TOY_EXPR_NUMBER:
+		text_printf(&c->out, "\tpush %" PRId64 "\n", e->as.number);
+		break;
+	case TOY_EXPR_VAR:
+		emit_var(c, "loadl", "loadg", &e->as.var);
+		break;
+	case TOY_EXPR_UNARY:
+		if (fold_negative_literal(c, e))
+			break;
+		expression(c, e->as.unary.operand);
+		text_printf(&c->out, "\t%s\n", e->as.unary.op == TOY_NEG ? "neg" : "not");
+		break;
+	case TOY_EXPR_BINARY:
+		if (e->as.binary.op == TOY_AND || e->as.binary.op == TOY_OR) {
+			logical(c, e);
+			break;
+		}
+		expression(c, e->as.binary.left);
+		expression(c, e->as.binary.right);
+		text_printf(&c->out, "\t%s\n", binary_ops[e->as.binary.op]);
+		break;
+	case TOY_EXPR_CALL:
+		for (int i = 0; i < e->as.call.nargs; i++)
+			expression(c, e->as.call.args[i]);
+		text_printf(&c->out, "\tcall f_%s\n", e->as.call.name);
+		break;
+	case TOY_EXPR_MEM:
+		expression(c, e->as.mem.index);
+		text_printf(&c->out, "\tload\n");
+		break;
+	}
+}
+
+static void block(struct compiler *c, const struct toy_block *b);
+
+static void statement(struct compiler *c, const struct toy_stmt *s)
+{
+	int first, second;
+
+	switch (s->kind) {
+	case TOY_STMT_ASSIGN:
+		expression(c, s->as.assign.value);
+		emit_var(c, "storel", "storeg", &s->as.assign.target);
+		break;
+	case TOY_STMT_STORE:
+		expression(c, s->as.store.index);
+		expression(c, s->as.store.value);
+		text_printf(&c->out, "\tstore\n");
+		break;
+	case TOY_STMT_IF:
+		first = new_label(c);
+		expression(c, s->as.if_.cond);
+		text_printf(&c->out, "\tjz L%d\n", first);
+		block(c, &s->as.if_.then_block);
+		if (s->as.if_.else_block.count == 0) {
+			text_printf(&c->out, "L%d:\n", first);
+			break;
+		}
+		second = new_label(c);
+		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
+		block(c, &s->as.if_.else_block);
+		text_printf(&c->out, "L%d:\n", second);
+		break;
+	case TOY_STMT_WHILE:
+		first = new_label(c);
+		second = new_label(c);
+		text_printf(&c->out, "L%d:\n", first);
+		expression(c, s->as.while_.cond);
+		text_printf(&c->out, "\tjz L%d\n", second);
+		block(c, &s->as.while_.body);
+		text_printf(&c->out, "\tjmp L%d\nL%d:\n", first, second);
+		break;
+	case TOY_STMT_RETURN:
+		if (s->as.value)
+			expression(c, s->as.value);
+		else
+			text_printf(&c->out, "\tpush 0\n");
+		text_printf(&c->out, "\tret\n");
+		break;
+	case TOY_STMT_PRINT:
+	case TOY_STMT_PUTC:
+	case TOY_STMT_EXPR:
+		expression(c, s->as.value);
+		text_printf(&c->out, "\t%s\n", s->kind == TOY_STMT_PRINT ? "print" :
+			    s->kind == TOY_STMT_PUTC ? "putc" : "drop");
+		break;
+	}
+}
+
+static void block(struct compiler *c, const struct toy_block *b)
+{
+	for (int i = 0; i < b->count; i++)
+		statement(c, b->stmts[i]);
+}
+
+/* Does the body's last statement return?  Then nothing falls off its end. */
+static bool ends_in_return(const struct toy_block *body)
+{
+/* BEGIN EXERCISE ex3.3 */
+	return body->count > 0 && body->stmts[body->count - 1]->kind == TOY_STMT_RETURN;
+/* STUB ex3.3
+	(void)body;
+	return false;
+END STUB */
+/* END EXERCISE ex3.3 */
+}
+
+char *compile_toy(const struct toy_program *prog)
+{
+	struct compiler c = { .prog = prog };
+
+	text_printf(&c.out, "; compiled from Toy by stackvm\n.globals %d\n", prog->nglobals);
+	text_printf(&c.out, ".func main 0 0\n");
+	block(&c, &prog->main);
+	text_printf(&c.out, "\thalt\n");
+	for (int i = 0; i < prog->nfunctions; i++) {
+		const struct toy_function *fn = &prog->functions[i];
+
+		text_printf(&c.out, "\n.func f_%s %d %d\n", fn->name, fn->nparams, fn->nlocals);
+		block(&c, &fn->body);
+		if (!ends_in_return(&fn->body))
+			text_printf(&c.out, "\tpush 0\n\tret\n");   /* falling off the end */
+	}
+	if (c.out.out_of_memory) {
+		text_free(&c.out);
+		return NULL;
+	}
+	return c.out.chars;
+}

@@ -1,0 +1,365 @@
+/* compile.c - from a Toy syntax tree to register-machine assembly, in one
+ * pass, the way Lua's compiler works.
+ *
+ * A function's frame holds its parameters and locals in fixed registers
+ * (local i lives in r<i>, as the resolver numbered them), and above them
+ * temporaries, taken and given back like a stack.  Every expression is
+ * compiled *into* a register its caller chooses, so `x = y + 1` is one
+ * `addi` straight into x's register, and a local used as an operand is
+ * read where it lives, with no copy.  Conditions compile to compare-and-jump
+ * instructions, with a constant operand when it fits.
+ */
+#include "compile.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "text.h"
+
+enum { REGISTERS = 256 };
+
+struct compiler {
+	const struct toy_program *prog;
+	struct text out;
+	struct error_report *err;
+	int labels;
+	int locals;                  /* r0 .. r(locals - 1) hold variables */
+	int top;                     /* the first free register */
+	int frame;                   /* registers the function needs so far */
+};
+
+static int new_label(struct compiler *c)
+{
+	return ++c->labels;
+}
+
+/* Takes the next free register, or reports that there is none. */
+static int take(struct compiler *c, const struct toy_expr *e)
+{
+	if (c->top == REGISTERS) {
+		report_set(c->err, e ? e->line : 0, e ? e->col : 0, "expression too "
+			   "complex: it needs more than %d registers", REGISTERS);
+		return 0;                   /* a valid register: the error ends it all */
+	}
+	if (c->top + 1 > c->frame)
+		c->frame = c->top + 1;
+	return c->top++;
+}
+
+static bool fits(const struct toy_expr *e, int64_t min, int64_t max)
+{
+	return e->kind == TOY_EXPR_NUMBER && e->as.number >= min && e->as.number <= max;
+}
+
+static void into(struct compiler *c, const struct toy_expr *e, int target);
+
+/* A register holding e's value: a local's own register, or a temporary. */
+static int any(struct compiler *c, const struct toy_expr *e)
+{
+	int r;
+
+	if (e->kind == TOY_EXPR_VAR && e->as.var.scope == TOY_LOCAL)
+		return e->as.var.index;
+	r = take(c, e);
+	into(c, e, r);
+	return r;
+}
+
+/* ANCHOR: compare-jump */
+/* Jumps to label when the comparison e is true (when_true) or false. */
+static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when_true,
+			 int label)
+{
+	/* For each comparison: the instruction that jumps when it holds, and
+	 * the one that jumps when it fails; "swap" means with a and b swapped. */
+	static const struct { const char *holds, *fails, *holds_k, *fails_k;
+			      bool swap_holds, swap_fails; } forms[] = {
+		[TOY_EQ] = { "jeq", "jne", "jeqi", "jnei", false, false },
+		[TOY_NE] = { "jne", "jeq", "jnei", "jeqi", false, false },
+		[TOY_LT] = { "jlt", "jle", "jlti", "jgei", false, true },
+		[TOY_LE] = { "jle", "jlt", "jlei", "jgti", false, true },
+		[TOY_GT] = { "jlt", "jle", "jgti", "jlei", true, false },
+		[TOY_GE] = { "jle", "jlt", "jgei", "jlti", true, false },
+	};
+	enum toy_op op = e->as.binary.op;
+	int saved = c->top, a = any(c, e->as.binary.left), b;
+
+	if (fits(e->as.binary.right, -128, 127)) {
+		text_printf(&c->out, "\t%s r%d, %" PRId64 ", L%d\n",
+			    when_true ? forms[op].holds_k : forms[op].fails_k, a,
+			    e->as.binary.right->as.number, label);
+	} else {
+		bool swap = when_true ? forms[op].swap_holds : forms[op].swap_fails;
+
+		b = any(c, e->as.binary.right);
+		text_printf(&c->out, "\t%s r%d, r%d, L%d\n",
+			    when_true ? forms[op].holds : forms[op].fails,
+			    swap ? b : a, swap ? a : b, label);
+	}
+	c->top = saved;
+}
+/* ANCHOR_END: compare-jump */
+
+static bool is_comparison(const struct toy_expr *e)
+{
+	return e->kind == TOY_EXPR_BINARY && e->as.binary.op >= TOY_EQ &&
+	       e->as.binary.op <= TOY_GE;
+}
+
+/* Jumps to label when e's truth is when_true; falls through otherwise. */
+static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true, int label)
+{
+	int saved = c->top, skip;
+
+	if (is_comparison(e)) {
+		compare_jump(c, e, when_true, label);
+	} else if (e->kind == TOY_EXPR_UNARY && e->as.unary.op == TOY_NOT) {
+		jump_if(c, e->as.unary.operand, !when_true, label);
+	} else if (e->kind == TOY_EXPR_BINARY &&
+		   (e->as.binary.op == TOY_AND || e->as.binary.op == TOY_OR)) {
+		/* (a && b) is true when both are; (a || b) when either is. */
+		bool is_and = e->as.binary.op == TOY_AND;
+
+		if (is_and == when_true) {
+			skip = new_label(c);
+			jump_if(c, e->as.binary.left, !when_true, skip);
+			jump_if(c, e->as.binary.right, when_true, label);
+			text_printf(&c->out, "L%d:\n", skip);
+		} else {
+			jump_if(c, e->as.binary.left, when_true, label);
+			jump_if(c, e->as.binary.right, when_true, label);
+		}
+	} else {
+		text_printf(&c->out, "\t%s r%d, L%d\n", when_true ? "jt" : "jf",
+			    any(c, e), label);
+	}
+	c->top = saved;
+}
+
+static const char *const binary_ops[] = {
+	[TOY_ADD] = "add", [TOY_SUB] = "sub", [TOY_MUL] = "mul", [TOY_DIV] = "div",
+	[TOY_MOD] = "mod", [TOY_EQ] = "eq", [TOY_NE] = "ne", [TOY_LT] = "lt",
+	[TOY_LE] = "le", [TOY_GT] = "lt", [TOY_GE] = "le",
+};
+
+static void binary(struct compiler *c, const struct toy_expr *e, int target)
+{
+	enum toy_op op = e->as.binary.op;
+	const struct toy_expr *right = e->as.binary.right;
+	int a, b, yes, end;
+
+	if (op == TOY_AND || op == TOY_OR) {
+		/* A value 0 or 1: decide with jumps, then load the answer. */
+		yes = new_label(c);
+		end = new_label(c);
+		jump_if(c, e, true, yes);
+		text_printf(&c->out, "\tloadi r%d, 0\n\tjmp L%d\nL%d:\n\tloadi r%d, 1\nL%d:\n",
+			    target, end, yes, target, end);
+		return;
+	}
+	a = any(c, e->as.binary.left);
+	if ((op == TOY_ADD && fits(right, -128, 127)) || (op == TOY_SUB && fits(right, -127, 128))) {
+		text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a,
+			    op == TOY_ADD ? right->as.number : -right->as.number);
+		return;
+	}
+	b = any(c, right);
+	if (op == TOY_GT || op == TOY_GE)   /* a > b is b < a */
+		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, b, a);
+	else
+		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, a, b);
+}
+
+/* Arguments go in consecutive fresh registers; the callee's result comes
+ * back in the first.  Compiled into the newest temporary, no move is
+ * needed (never into a local's register: the arguments may still read it). */
+static void call(struct compiler *c, const struct toy_expr *e, int target)
+{
+	int base = target == c->top - 1 && target >= c->locals ? target : c->top;
+
+	c->top = base;
+	for (int i = 0; i < e->as.call.nargs; i++) {
+		int r = take(c, e);
+
+		into(c, e->as.call.args[i], r);
+	}
+	if (e->as.call.nargs == 0)
+		take(c, e);                 /* the result's register */
+	text_printf(&c->out, "\tcall r%d, f_%s\n", base, e->as.call.name);
+	if (target != base)
+		text_printf(&c->out, "\tmov r%d, r%d\n", target, base);
+}
+
+/* -5 is the literal 5 negated: loadi r, -5 rather than loadi, neg. */
+static bool fold_negative_literal(struct compiler *c, const struct toy_expr *e, int target)
+{
+/* BEGIN EXERCISE ex3.2 */
+	int64_t value;
+
+	if (e->as.unary.op != TOY_NEG || e->as.unary.operand->kind != TOY_EXPR_NUMBER)
+		return false;
+	value = (int64_t)(0 - (uint64_t)e->as.unary.operand->as.number);
+	text_printf(&c->out, "\t%s r%d, %" PRId64 "\n",
+		    value >= -32768 && value <= 32767 ? "loadi" : "loadk", target, value);
+	return true;
+/* STUB ex3.2
+	(void)c;
+	(void)e;
+	(void)target;
+	return false;
+END STUB */
+/* END EXERCISE ex3.2 */
+}
+
+/* ANCHOR: into */
+/* Compiles e so that its value ends up in register target. */
+static void into(struct compiler *c, const struct toy_expr *e, int target)
+{
+	int saved = c->top;
+
+	switch (e->kind) {
+	case TOY_EXPR_NUMBER:
+		if (fits(e, -32768, 32767))
+			text_printf(&c->out, "\tloadi r%d, %" PRId64 "\n", target, e->as.number);
+		else
+			text_printf(&c->out, "\tloadk r%d, %" PRId64 "\n", target, e->as.number);
+		break;
+	case TOY_EXPR_VAR:
+		if (e->as.var.scope == TOY_GLOBAL)
+			text_printf(&c->out, "\tgetg r%d, %d\t; %s\n", target,
+				    e->as.var.index, e->as.var.name);
+		else if (e->as.var.index != target)
+			text_printf(&c->out, "\tmov r%d, r%d\t; %s\n", target,
+				    e->as.var.index, e->as.var.name);
+		break;
+	case TOY_EXPR_UNARY:
+		if (fold_negative_literal(c, e, target))
+			break;
+		text_printf(&c->out, "\t%s r%d, r%d\n", e->as.unary.op == TOY_NEG ?
+			    "neg" : "not", target, any(c, e->as.unary.operand));
+		break;
+	case TOY_EXPR_BINARY:
+		binary(c, e, target);
+		break;
+	case TOY_EXPR_CALL:
+		call(c, e, target);
+		break;
+	case TOY_EXPR_MEM:
+		text_printf(&c->out, "\tload r%d, r%d\n", target, any(c, e->as.mem.index));
+		break;
+	}
+	c->top = saved;
+}
+/* ANCHOR_END: into */
+
+static void block(struct compiler *c, const struct toy_block *b);
+
+static void statement(struct compiler *c, const struct toy_stmt *s)
+{
+	int saved = c->top, first, second, r;
+
+	switch (s->kind) {
+	case TOY_STMT_ASSIGN:
+		if (s->as.assign.target.scope == TOY_LOCAL) {
+			into(c, s->as.assign.value, s->as.assign.target.index);
+			break;
+		}
+		r = any(c, s->as.assign.value);
+		text_printf(&c->out, "\tsetg r%d, %d\t; %s\n", r, s->as.assign.target.index,
+			    s->as.assign.target.name);
+		break;
+	case TOY_STMT_STORE:
+		r = any(c, s->as.store.index);
+		text_printf(&c->out, "\tstore r%d, r%d\n", r, any(c, s->as.store.value));
+		break;
+	case TOY_STMT_IF:
+		first = new_label(c);
+		jump_if(c, s->as.if_.cond, false, first);
+		block(c, &s->as.if_.then_block);
+		if (s->as.if_.else_block.count == 0) {
+			text_printf(&c->out, "L%d:\n", first);
+			break;
+		}
+		second = new_label(c);
+		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
+		block(c, &s->as.if_.else_block);
+		text_printf(&c->out, "L%d:\n", second);
+		break;
+	case TOY_STMT_WHILE:
+		/* The test sits at the bottom too, so a turn of the loop costs
+		 * one compare-and-jump rather than a test and a jmp. */
+		first = new_label(c);
+		second = new_label(c);
+		jump_if(c, s->as.while_.cond, false, second);
+		text_printf(&c->out, "L%d:\n", first);
+		block(c, &s->as.while_.body);
+		jump_if(c, s->as.while_.cond, true, first);
+		text_printf(&c->out, "L%d:\n", second);
+		break;
+	case TOY_STMT_RETURN:
+		if (s->as.value) {
+			r = any(c, s->as.value);
+		} else {
+			r = c->top;
+			text_printf(&c->out, "\tloadi r%d, 0\n", take(c, NULL));
+		}
+		text_printf(&c->out, "\tret r%d\n", r);
+		break;
+	case TOY_STMT_PRINT:
+	case TOY_STMT_PUTC:
+		r = any(c, s->as.value);
+		text_printf(&c->out, "\t%s r%d\n", s->kind == TOY_STMT_PRINT ? "print" : "putc", r);
+		break;
+	case TOY_STMT_EXPR:
+		any(c, s->as.value);
+		break;
+	}
+	c->top = saved;
+}
+
+static void block(struct compiler *c, const struct toy_block *b)
+{
+	for (int i = 0; i < b->count && !c->err->failed; i++)
+		statement(c, b->stmts[i]);
+}
+
+/* One function (or the main program, fn == NULL), header after body: the
+ * frame size is known only once the body is compiled. */
+static void function(struct compiler *c, const struct toy_function *fn)
+{
+	struct text body = c->out;
+	int locals = fn ? fn->nlocals : 0, result;
+
+	c->out = (struct text){ 0 };
+	c->locals = c->top = c->frame = locals;
+	block(c, fn ? &fn->body : &c->prog->main);
+	if (fn) {
+		result = c->top;
+		text_printf(&c->out, "\tloadi r%d, 0\n\tret r%d\n", take(c, NULL), result);
+	} else {
+		text_printf(&c->out, "\thalt\n");
+	}
+	text_printf(&body, "\n.func %s%s %d %d\n", fn ? "f_" : "main", fn ? fn->name : "",
+		    fn ? fn->nparams : 0, c->frame);
+	text_printf(&body, "%s", c->out.chars ? c->out.chars : "");
+	body.out_of_memory |= c->out.out_of_memory;
+	text_free(&c->out);
+	c->out = body;
+}
+
+char *compile_toy(const struct toy_program *prog, struct error_report *err)
+{
+	struct compiler c = { .prog = prog, .err = err };
+
+	text_printf(&c.out, "; compiled from Toy by regvm\n.globals %d\n", prog->nglobals);
+	function(&c, NULL);
+	for (int i = 0; i < prog->nfunctions && !err->failed; i++)
+		function(&c, &prog->functions[i]);
+	if (c.out.out_of_memory && !err->failed)
+		report_set(err, 0, 0, "out of memory");
+	if (err->failed) {
+		text_free(&c.out);
+		return NULL;
+	}
+	return c.out.chars;
+}

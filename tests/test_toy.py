@@ -1,0 +1,285 @@
+"""The Toy language on both machines: the kit's programs, compile errors with their
+exact positions, the back ends' code, and differential testing on generated programs."""
+import random
+
+import pytest
+
+from conftest import ROOT, program, run
+
+EXAMPLES = ROOT / "common" / "toy-examples"
+PROGRAMS = sorted(path.stem for path in EXAMPLES.glob("*.toy"))
+MACHINES = {"stackvm": ("stage01-stackvm", ".sbc", ".sasm"),
+            "regvm": ("stage02-regvm", ".rbc", ".rasm")}
+
+
+def machine(name, *args, **kwargs):
+    return run([program(MACHINES[name][0], name), *args], **kwargs)
+
+
+def expected(name):
+    status = EXAMPLES / f"{name}.status"
+    return (int(status.read_text()) if status.exists() else 0,
+            (EXAMPLES / f"{name}.out").read_text())
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+@pytest.mark.parametrize("vm", MACHINES)
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_every_toy_program_runs_on_both_machines(name, vm, dispatch):
+    result = machine(vm, "run", f"--dispatch={dispatch}", EXAMPLES / f"{name}.toy")
+    assert (result.status, result.out) == expected(name), result.err
+
+
+@pytest.mark.parametrize("vm", MACHINES)
+def test_runtime_errors_in_toy_name_pc_and_cause(vm):
+    result = machine(vm, "run", EXAMPLES / "divzero.toy")
+    assert result.status == 1 and "division by zero" in result.err
+    result = machine(vm, "run", EXAMPLES / "badindex.toy")
+    assert result.status == 1 and "memory index 1048576 out of range" in result.err
+
+
+@pytest.mark.parametrize("name", ["fib", "queens", "sort"])
+@pytest.mark.parametrize("vm", MACHINES)
+def test_compile_dis_asm_round_trip(vm, name, tmp_path):
+    _, bytecode, assembly = MACHINES[vm]
+    first, second = tmp_path / f"a{bytecode}", tmp_path / f"b{bytecode}"
+    emitted = tmp_path / f"emitted{assembly}"
+    assert machine(vm, "compile", EXAMPLES / f"{name}.toy", "-o", first).status == 0
+    listing = machine(vm, "dis", first).out
+    (tmp_path / f"dis{assembly}").write_text(listing)
+    assert machine(vm, "asm", tmp_path / f"dis{assembly}", "-o", second).status == 0
+    assert first.read_bytes() == second.read_bytes()
+    # --emit-asm writes the text the assembler turns into the same bytecode
+    assert machine(vm, "compile", "--emit-asm", EXAMPLES / f"{name}.toy", "-o", emitted).status == 0
+    assert machine(vm, "asm", emitted, "-o", second).status == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def emitted_body(vm, tmp_path, source):
+    """The instructions of the first function, as the back end emitted them."""
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    out = tmp_path / "prog.s"
+    result = machine(vm, "compile", "--emit-asm", path, "-o", out)
+    assert result.status == 0, result.err
+    lines = out.read_text().split(".func f_")[1].splitlines()[1:]
+    return [line.split(";")[0].strip() for line in lines if line.strip()]
+
+
+def test_register_back_end_adds_a_constant_in_one_instruction(tmp_path):
+    body = emitted_body("regvm", tmp_path, "fn f(y) { var x = 0; x = y + 1; return x; }")
+    assert body[:3] == ["loadi r1, 0", "addi r1, r0, 1", "ret r1"]
+
+
+def test_register_back_end_tests_a_loop_with_one_compare_and_jump(tmp_path):
+    body = emitted_body("regvm", tmp_path,
+                        "fn f(n) { var i = 0; while (i < n) { i = i + 1; } return i; }")
+    assert body[:6] == ["loadi r1, 0", "jle r0, r1, L2", "L1:", "addi r1, r1, 1",
+                        "jlt r1, r0, L1", "L2:"]
+
+
+def test_register_back_end_calls_without_moves(tmp_path):
+    body = emitted_body("regvm", tmp_path, "fn f(n) { return g(n, 2) + g(1, n); }\n"
+                                           "fn g(a, b) { return a - b; }")
+    assert body[:9] == ["mov r2, r0", "loadi r3, 2", "call r2, f_g", "loadi r3, 1",
+                        "mov r4, r0", "call r3, f_g", "add r1, r2, r3", "ret r1",
+                        "loadi r1, 0"]
+
+
+def test_stack_back_end_is_a_tree_walk(tmp_path):
+    body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
+    assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]
+
+
+# --- compile errors: the same message at the same place from both machines ---
+
+COMPILE_ERRORS = [
+    ("var x = 1\nprint(x);", "2:1", "expected ';' after the declaration, found print"),
+    ("print(y);", "1:7", "unknown variable 'y'"),
+    ("f(1);", "1:1", "unknown function 'f'"),
+    ("fn f(a) { return a; }\nprint(f(1, 2));", "2:7", "function 'f' takes 1 argument, 2 given"),
+    ("fn f() { var a = 1; var a = 2; }", "1:25", "'a' is already declared in this function"),
+    ("fn f(x) { var x = 1; }", "1:15", "'x' is already declared in this function"),
+    ("fn f(a, a) { }", "1:9", "parameter 'a' is given twice"),
+    ("return 1;", "1:1", "'return' outside a function"),
+    ("var g = 1;\nvar g = 2;", "2:5", "global 'g' is already declared"),
+    ("fn f() { }\nfn f() { }", "2:4", "function 'f' is already defined at line 1"),
+    ("print(1 @ 2);", "1:9", "unexpected character '@'"),
+    ("print(9223372036854775808);", "1:7", "integer literal too large"),
+    ("print(0x);", "1:7", "malformed number"),
+    ("print(g);\nvar g = 1;", "1:7", "unknown variable 'g'"),
+    ("1 = 2;", "1:3", "only a variable or mem[...] can be assigned to"),
+    ("if (1) { print(1);", "1:19", "expected '}' before the end of the file"),
+    ("print(" + "(" * 300 + "1" + ")" * 300 + ");", "1:207", "nested too deeply"),
+]
+
+
+@pytest.mark.parametrize("source, position, message", COMPILE_ERRORS)
+@pytest.mark.parametrize("vm", MACHINES)
+def test_compile_errors_name_file_line_and_column(vm, tmp_path, source, position, message):
+    path = tmp_path / "bad.toy"
+    path.write_text(source)
+    result = machine(vm, "compile", path, "-o", tmp_path / "out")
+    assert result.status == 2
+    assert result.err.startswith(f"{path}:{position}: error: {message}")
+    assert machine(vm, "run", path).err == result.err
+
+
+def test_an_expression_needing_too_many_registers_is_a_compile_error(tmp_path):
+    # each call's 31 first arguments sit in registers while the last one, the
+    # next call, is built: ten calls deep need more than 256 registers
+    params = ", ".join(f"p{i}" for i in range(32))
+    source = f"fn f({params}) {{ return p0; }}\nprint(" + ("f(" + "1, " * 31) * 10 + "1" + \
+        ")" * 10 + ");"
+    path = tmp_path / "wide.toy"
+    path.write_text(source)
+    result = machine("regvm", "run", path)
+    assert result.status == 2
+    assert "expression too complex: it needs more than 256 registers" in result.err
+    assert machine("stackvm", "run", path).status == 0
+
+
+# --- differential testing: random well-formed programs --------------------
+
+class Generator:
+    """Seeded random Toy programs that always terminate: loops count to a small
+    bound, and a function only calls functions defined before it."""
+
+    OPS = ["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||"]
+
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        self.loops = 0
+
+    def expr(self, names, functions, depth=0):
+        r = self.rng
+        choice = r.random()
+        if depth > 3 or choice < 0.25:
+            return str(r.choice([0, 1, 2, 3, 7, -1, 100, 255, 40000, 0x7fffffffffffffff,
+                                 r.randint(-300, 300)]))
+        if choice < 0.45 and names:
+            return r.choice(names)
+        if choice < 0.55:
+            return f"{r.choice(['-', '!'])}{self.expr(names, functions, depth + 1)}"
+        if choice < 0.65 and functions:
+            name, arity = r.choice(functions)
+            args = ", ".join(self.expr(names, functions, depth + 1) for _ in range(arity))
+            return f"{name}({args})"
+        if choice < 0.72:
+            return f"mem[({self.expr(names, functions, depth + 1)} % 64 + 64) % 64]"
+        return (f"({self.expr(names, functions, depth + 1)} {r.choice(self.OPS)} "
+                f"{self.expr(names, functions, depth + 1)})")
+
+    def block(self, names, functions, depth, in_function):
+        r = self.rng
+        lines, names = [], list(names)
+        for _ in range(r.randint(1, 4)):
+            choice = r.random()
+            if choice < 0.2:
+                name = f"v{len(names)}_{r.randint(0, 999)}"
+                if name not in names:
+                    lines.append(f"var {name} = {self.expr(names, functions)};")
+                    names.append(name)
+            elif choice < 0.35 and names:
+                lines.append(f"{r.choice(names)} = {self.expr(names, functions)};")
+            elif choice < 0.5:
+                lines.append(f"print({self.expr(names, functions)});")
+            elif choice < 0.58:
+                lines.append(f"mem[({self.expr(names, functions)} % 64 + 64) % 64] = "
+                             f"{self.expr(names, functions)};")
+            elif choice < 0.7 and depth < 2:
+                body = self.block(names, functions, depth + 1, in_function)
+                other = self.block(names, functions, depth + 1, in_function)
+                lines.append(f"if ({self.expr(names, functions)}) {{ {body} }} "
+                             f"else {{ {other} }}")
+            elif choice < 0.8 and depth < 2:
+                self.loops += 1
+                k = f"k{self.loops}"
+                body = self.block(names, functions, depth + 1, in_function)
+                lines.append(f"var {k} = 0; while ({k} < {r.randint(0, 4)} && "
+                             f"{self.expr(names, functions)} >= -1000000000000) "
+                             f"{{ {body} {k} = {k} + 1; }}")
+            elif choice < 0.85 and in_function:
+                lines.append(f"if ({self.expr(names, functions)}) {{ return "
+                             f"{self.expr(names, functions)}; }}")
+            else:
+                lines.append(f"{self.expr(names, functions)};")
+        return " ".join(lines)
+
+    def program(self):
+        r = self.rng
+        globals_ = [f"g{i}" for i in range(r.randint(0, 3))]
+        text = [f"var {g} = {self.expr([], [])};" for g in globals_]
+        functions = []
+        for i in range(r.randint(0, 4)):
+            params = [f"p{j}" for j in range(r.randint(0, 3))]
+            body = self.block(params + globals_, functions, 0, True)
+            text.append(f"fn f{i}({', '.join(params)}) {{ {body} }}")
+            functions.append((f"f{i}", len(params)))
+        text.append(self.block(globals_, functions, 0, False))
+        return "\n".join(text) + "\n"
+
+
+def test_both_machines_agree_on_generated_programs(tmp_path):
+    disagreements = []
+    for seed in range(300):
+        source = Generator(seed).program()
+        path = tmp_path / f"gen{seed}.toy"
+        path.write_text(source)
+        stack = machine("stackvm", "run", "--max-steps", "10000000", path)
+        reg = machine("regvm", "run", "--max-steps", "10000000", path)
+        assert stack.status in (0, 1), f"seed {seed}: {stack.err}\n{source}"
+        if (stack.status, stack.out) != (reg.status, reg.out):
+            disagreements.append(f"seed {seed}:\n{source}\nstack {stack.status} "
+                                 f"{stack.out!r}\nregister {reg.status} {reg.out!r}")
+    assert not disagreements, disagreements[0]
+
+
+# --- the chapter's exercises ----------------------------------------------
+
+def emitted(vm, tmp_path, source):
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    result = machine(vm, "compile", "--emit-asm", path, "-o", tmp_path / "prog.s")
+    assert result.status == 0, result.err
+    return [line.split(";")[0].strip() for line in (tmp_path / "prog.s").read_text().splitlines()
+            if line.strip() and not line.startswith((";", "."))]
+
+
+@pytest.mark.exercise("ex3.1", points=3)
+def test_ex3_1_stack_back_end_folds_negative_literals(tmp_path):
+    code = emitted("stackvm", tmp_path, "print(-5);\nprint(-9223372036854775807 - 1);")
+    assert code[:2] == ["push -5", "print"]
+    assert "neg" not in code
+    assert machine("stackvm", "run", tmp_path / "prog.toy").out == "-5\n-9223372036854775808\n"
+
+
+@pytest.mark.exercise("ex3.2", points=3)
+def test_ex3_2_register_back_end_folds_negative_literals(tmp_path):
+    code = emitted("regvm", tmp_path, "print(-5);\nprint(-40000);")
+    assert code == ["loadi r0, -5", "print r0", "loadk r0, -40000", "print r0", "halt"]
+
+
+def emitted_functions(vm, tmp_path, source):
+    """Each function's instructions as the back end emitted them, by name."""
+    functions, name = {}, None
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    assert machine(vm, "compile", "--emit-asm", path, "-o", tmp_path / "prog.s").status == 0
+    for line in (tmp_path / "prog.s").read_text().splitlines():
+        if line.startswith(".func"):
+            name = line.split()[1]
+            functions[name] = []
+        elif name and line.strip() and not line.endswith(":"):
+            functions[name].append(line.split(";")[0].strip())
+    return functions
+
+
+@pytest.mark.exercise("ex3.3", points=4)
+def test_ex3_3_no_dead_epilogue_after_a_final_return(tmp_path):
+    functions = emitted_functions("stackvm", tmp_path,
+                                  "fn f(n) { if (n < 2) { return n; } return n - 1; }\n"
+                                  "fn g() { print(1); }\nprint(f(5)); g();")
+    assert functions["f_f"][-4:] == ["loadl 0", "push 1", "sub", "ret"]
+    assert functions["f_g"] == ["push 1", "print", "push 0", "ret"]    # g falls off its end
+    assert machine("stackvm", "run", tmp_path / "prog.toy").out == "4\n1\n"
