@@ -8,6 +8,7 @@
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
 #   make compare  the stack machine against the register machine, as a table
 #   make lint     cppcheck and clang-tidy over every C file
+#   make fuzz     fuzz every parser and loader (FUZZ_SECONDS=120 each)
 #   make book     the book as HTML, in build/book/
 #   make grade    grade the exercises: a table, and grade.json
 #   make student DEST=dir   a starter kit with the exercises' solutions taken out
@@ -19,7 +20,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan compare lint book grade student clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan compare lint fuzz book grade student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -50,8 +51,13 @@ compare: deps stage01-stackvm stage02-regvm
 	/usr/bin/python3 tests/bench/compare.py
 
 # Static checks the kit keeps clean: cppcheck and clang-tidy on every C file.
-lint:
+lint: deps
 	tests/lint.sh
+
+# Every parser and loader under libFuzzer, FUZZ_SECONDS each (tests/fuzz/).
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # The book as HTML in build/book/, with the charts the measurements drew.
 book: deps compare
@@ -69,4 +75,5 @@ student:
 
 clean:
 	@for stage in $(STAGES); do $(MAKE) --no-print-directory -C $$stage clean || exit; done
+	$(MAKE) --no-print-directory -C tests/fuzz clean
 	rm -rf build

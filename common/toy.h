@@ -29,6 +29,7 @@ enum {
 	TOY_MAX_FUNCTIONS = 65536,
 	TOY_MAX_NESTING = 200,   /* depth of nested expressions and blocks */
 	TOY_MAX_SOURCE = 16 << 20, /* bytes of source text */
+	TOY_MAX_NAME = 60,       /* characters in a name (the back ends add a prefix) */
 };
 
 enum toy_op {

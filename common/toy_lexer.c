@@ -139,6 +139,11 @@ int toy_next_token(struct toy_lexer *lx, struct token *tok, struct error_report 
 	} else if (isalpha((unsigned char)*lx->p) || *lx->p == '_') {
 		while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) || *lx->p == '_'))
 			lx->p++;
+		if (lx->p - tok->start > TOY_MAX_NAME) {
+			report_set(err, tok->line, tok->col, "name longer than %d characters",
+				   TOY_MAX_NAME);
+			return -1;
+		}
 		tok->kind = TOKEN_NAME;
 		for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 			if ((size_t)(lx->p - tok->start) == strlen(keywords[i].word) &&

@@ -134,6 +134,7 @@ def main() -> int:
 
     earned = sum(ex.earned for ex in exercises)
     possible = sum(ex.possible for ex in exercises)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({
         "earned": earned, "possible": possible,
         "exercises": [{"id": ex.ident, "earned": ex.earned, "possible": ex.possible,

@@ -109,6 +109,7 @@ COMPILE_ERRORS = [
     ("print(0x);", "1:7", "malformed number"),
     ("print(g);\nvar g = 1;", "1:7", "unknown variable 'g'"),
     ("1 = 2;", "1:3", "only a variable or mem[...] can be assigned to"),
+    ("fn " + "f" * 61 + "() { }", "1:4", "name longer than 60 characters"),
     ("if (1) { print(1);", "1:19", "expected '}' before the end of the file"),
     ("print(" + "(" * 300 + "1" + ")" * 300 + ");", "1:207", "nested too deeply"),
 ]

@@ -1,0 +1,21 @@
+/* The bytecode loader, the verifier, and a bounded run of what they accept. */
+#include "fuzz_common.h"
+#include "interp.h"
+#include "verify.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct error_report err = { 0 };
+	struct run_options opts = { .dispatch = DISPATCH_THREADED, .max_steps = FUZZ_MAX_STEPS };
+	struct run_stats stats = { 0 };
+	struct program prog;
+
+	if (program_load(&prog, data, size, &err) != 0)
+		return 0;
+	if (verify(&prog, &err) == 0) {
+		opts.dispatch = size % 2 ? DISPATCH_SWITCH : DISPATCH_THREADED;
+		run_program(&prog, &opts, &stats, &err);
+	}
+	program_free(&prog);
+	return 0;
+}
