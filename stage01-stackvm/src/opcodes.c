@@ -33,25 +33,3 @@ int opcode_by_mnemonic(const char *mnemonic, int length)
 	}
 	return -1;
 }
-
-/* Operands are assembled byte by byte, so the file format does not depend
- * on the host's byte order or alignment. */
-int64_t read_i64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return (int64_t)v;
-}
-
-uint32_t read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-uint16_t read_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
