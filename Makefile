@@ -7,6 +7,7 @@
 #   make asan     the whole suite again, against AddressSanitizer +
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
 #   make compare  the stack machine against the register machine, as a table
+#   make bench    every stage measured against its peers, as tables
 #   make lint     cppcheck and clang-tidy over every C file
 #   make fuzz     fuzz every parser and loader (FUZZ_SECONDS=120 each)
 #   make book     the book as HTML, in build/book/
@@ -20,7 +21,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan compare lint fuzz book grade student clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan compare bench lint fuzz book grade student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -49,6 +50,11 @@ asan: deps
 # The stack-vs-register table of book chapter 3, on every Toy program of the kit.
 compare: deps stage01-stackvm stage02-regvm
 	/usr/bin/python3 tests/bench/compare.py
+
+# Every stage against what a user would pick instead (Lua, Python, C, a system
+# call), as Markdown tables on stdout and in build/bench/results.md, with charts.
+bench: deps test-inputs
+	/usr/bin/python3 tests/bench/bench.py
 
 # Static checks the kit keeps clean: cppcheck and clang-tidy on every C file.
 lint: deps

@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+BUILD = os.environ.get("KIT_BUILD", "build")   # make asan sets build-asan
 OUT = ROOT / "build" / "compare"
-MACHINES = {"stack": ROOT / "stage01-stackvm" / "build" / "stackvm",
-            "register": ROOT / "stage02-regvm" / "build" / "regvm"}
+MACHINES = {"stack": ROOT / "stage01-stackvm" / BUILD / "stackvm",
+            "register": ROOT / "stage02-regvm" / BUILD / "regvm"}
 REPEATS = 3
 
 

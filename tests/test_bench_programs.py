@@ -1,0 +1,26 @@
+"""make bench's programs compute the same thing in every language, and the
+benchmark runs to the end at small sizes.  (Nothing here asserts a time.)"""
+import pytest
+
+from conftest import BUILD, ROOT, run
+
+BENCH = ROOT / "tests" / "bench"
+
+
+@pytest.mark.skipif(BUILD != "build", reason="benchmarks measure the normal build "
+                    "(valgrind cannot run sanitizer builds)")
+def test_bench_runs_at_small_sizes_and_every_system_agrees():
+    result = run(["/usr/bin/python3", BENCH / "bench.py"], env={"BENCH_QUICK": "1"}, timeout=300)
+    assert result.status == 0, result.err[-3000:]
+    assert "disagree" not in result.out
+    for section in ("## 1. The interpreters", "## 2. What one dispatch costs",
+                    "## 3. Stage 3", "## 4. Stage 4"):
+        assert section in result.out
+    assert (ROOT / "build" / "bench" / "results.md").exists()
+
+
+@pytest.mark.parametrize("program", ["fib", "loop", "sieve", "nested"])
+def test_each_program_exists_in_every_language(program):
+    for suffix in (".toy", ".lua", ".py", ".c"):
+        text = (BENCH / "programs" / f"{program}{suffix}").read_text()
+        assert "SIZE" in text, f"{program}{suffix} marks no SIZE line"
