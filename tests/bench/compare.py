@@ -123,7 +123,8 @@ def main() -> int:
     results = {}
     for program in programs():
         print(f"compare: {program.name}", file=sys.stderr)
-        results[program.stem] = {m: measure(vm, program) for m, vm in MACHINES.items()}
+        name = program.stem if program.parent.name == "toy-examples" else f"bench/{program.stem}"
+        results[name] = {m: measure(vm, program) for m, vm in MACHINES.items()}
     text = ("Stack machine (s) against register machine (r): each cell is stack / register "
             "(register/stack ratio). Times are CPU seconds, medians of "
             f"{REPEATS} runs.\n\n" + table(results))
