@@ -70,6 +70,17 @@ noreturn void die(enum exit_status status, const char *fmt, ...)
 	exit(status);
 }
 
+noreturn void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_error(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "(%s --help shows the usage)\n", program_name);
+	exit(EXIT_BAD_INPUT);
+}
+
 noreturn void die_report(enum exit_status status, const char *file,
 			 const struct error_report *err)
 {

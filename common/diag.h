@@ -49,6 +49,10 @@ void print_report(const char *file, const struct error_report *err);
 noreturn void die(enum exit_status status, const char *fmt, ...)
 	PRINTF_LIKE(2, 3);
 
+/* A command-line mistake: prints "program: error: message" and a pointer to
+ * --help, and exits with EXIT_BAD_INPUT. */
+noreturn void die_usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
 /* Prints a report as print_report() does and exits with status. */
 noreturn void die_report(enum exit_status status, const char *file,
 			 const struct error_report *err);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "arith.h"
 #include "opcodes.h"
 
 struct frame {
@@ -26,35 +27,6 @@ enum fault {
 	FAULT_CALL_DEPTH,
 	FAULT_STEP_LIMIT,
 };
-
-/* Arithmetic wraps around in two's complement: done in uint64_t, where C
- * defines overflow, and converted back (gcc defines that conversion). */
-static inline int64_t wrap_add(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
-static inline int64_t wrap_sub(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a - (uint64_t)b);
-}
-
-static inline int64_t wrap_mul(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a * (uint64_t)b);
-}
-
-/* b is not 0.  INT64_MIN / -1 overflows in C; the machine says it wraps to
- * INT64_MIN, and INT64_MIN % -1 is 0. */
-static inline int64_t checked_div(int64_t a, int64_t b)
-{
-	return b == -1 ? wrap_sub(0, a) : a / b;
-}
-
-static inline int64_t checked_mod(int64_t a, int64_t b)
-{
-	return b == -1 ? 0 : a % b;
-}
 
 /* Called on every CALL (and once for function 0, with depth 0). */
 static void note_call(struct run_stats *stats, int depth, ptrdiff_t cells)

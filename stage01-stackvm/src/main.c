@@ -1,6 +1,5 @@
 /* main.c - the stackvm command: asm, dis, run. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +27,6 @@ static const char usage[] =
 	"  --dispatch=switch|threaded   the interpreter loop (default threaded)\n"
 	"\n"
 	"exit status: 0 ok, 1 the program failed at run time, 2 bad input or usage\n";
-
-static noreturn void bad_usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
-
-static noreturn void bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: error: ", diag_program());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(stackvm --help shows the usage)\n");
-	exit(EXIT_BAD_INPUT);
-}
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -114,10 +99,10 @@ static int command_asm(int argc, char **argv)
 		else if (!in && argv[i][0] != '-')
 			in = argv[i];
 		else
-			bad_usage("asm: unexpected argument '%s'", argv[i]);
+			die_usage("asm: unexpected argument '%s'", argv[i]);
 	}
 	if (!in || !out)
-		bad_usage("asm needs an input file and -o OUTPUT");
+		die_usage("asm needs an input file and -o OUTPUT");
 	load_program(in, &prog);
 	save_program(out, &prog);
 	program_free(&prog);
@@ -138,10 +123,10 @@ static int command_compile(int argc, char **argv)
 		else if (!in && argv[i][0] != '-')
 			in = argv[i];
 		else
-			bad_usage("compile: unexpected argument '%s'", argv[i]);
+			die_usage("compile: unexpected argument '%s'", argv[i]);
 	}
 	if (!in || !out || !has_suffix(in, ".toy"))
-		bad_usage("compile needs a .toy file and -o OUTPUT");
+		die_usage("compile needs a .toy file and -o OUTPUT");
 	if (emit_asm) {
 		size_t size;
 		unsigned char *src = read_file_or_die(in, TOY_MAX_SOURCE, &size);
@@ -163,7 +148,7 @@ static int command_dis(int argc, char **argv)
 	struct program prog;
 
 	if (argc != 1 || argv[0][0] == '-')
-		bad_usage("dis takes one bytecode file");
+		die_usage("dis takes one bytecode file");
 	load_program(argv[0], &prog);
 	if (disassemble(&prog, stdout) != 0)
 		die(EXIT_BAD_INPUT, "out of memory");
@@ -197,10 +182,10 @@ static uint64_t parse_count(const char *text)
 	unsigned long long n;
 
 	if (text[0] < '0' || text[0] > '9')
-		bad_usage("--max-steps needs a whole number, not '%s'", text);
+		die_usage("--max-steps needs a whole number, not '%s'", text);
 	n = strtoull(text, &end, 10);
 	if (*end != '\0')
-		bad_usage("--max-steps needs a whole number, not '%s'", text);
+		die_usage("--max-steps needs a whole number, not '%s'", text);
 	return n;
 }
 
@@ -229,10 +214,10 @@ static int command_run(int argc, char **argv)
 		else if (!path && argv[i][0] != '-')
 			path = argv[i];
 		else
-			bad_usage("run: unexpected argument '%s'", argv[i]);
+			die_usage("run: unexpected argument '%s'", argv[i]);
 	}
 	if (!path)
-		bad_usage("run needs a program file");
+		die_usage("run needs a program file");
 	load_program(path, &prog);
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
@@ -247,7 +232,7 @@ int main(int argc, char **argv)
 {
 	diag_init(argv[0]);
 	if (argc < 2)
-		bad_usage("no command given");
+		die_usage("no command given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, stdout);
 		return EXIT_OK;
@@ -260,5 +245,5 @@ int main(int argc, char **argv)
 		return command_compile(argc - 2, argv + 2);
 	if (strcmp(argv[1], "run") == 0)
 		return command_run(argc - 2, argv + 2);
-	bad_usage("unknown command '%s'", argv[1]);
+	die_usage("unknown command '%s'", argv[1]);
 }

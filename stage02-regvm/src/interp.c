@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "dis.h"
+#include "arith.h"
 #include "opcodes.h"
 
 struct frame {
@@ -21,32 +22,6 @@ enum fault {
 	FAULT_CALL_DEPTH,
 	FAULT_STEP_LIMIT,
 };
-
-/* Wrap-around arithmetic without undefined behaviour (see stage 1). */
-static inline int64_t wrap_add(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
-static inline int64_t wrap_sub(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a - (uint64_t)b);
-}
-
-static inline int64_t wrap_mul(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a * (uint64_t)b);
-}
-
-static inline int64_t checked_div(int64_t a, int64_t b)
-{
-	return b == -1 ? wrap_sub(0, a) : a / b;
-}
-
-static inline int64_t checked_mod(int64_t a, int64_t b)
-{
-	return b == -1 ? 0 : a % b;
-}
 
 static void note_call(struct run_stats *stats, int depth, int registers)
 {

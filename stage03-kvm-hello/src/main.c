@@ -1,5 +1,4 @@
 /* main.c - the kvm-hello command: run a flat guest image on a raw vCPU. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,20 +36,6 @@ struct options {
 	const char *device, *guest;
 };
 
-static noreturn void bad_usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
-
-static noreturn void bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: error: ", diag_program());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(kvm-hello --help shows the usage)\n");
-	exit(EXIT_BAD_INPUT);
-}
-
 static void set_register(struct initial_regs *regs, const char *text)
 {
 	static const char *const names[] = { "ax", "bx", "cx", "dx", "si", "di" };
@@ -64,11 +49,11 @@ static void set_register(struct initial_regs *regs, const char *text)
 		    strncmp(text, names[i], eq - text) == 0) {
 			*slots[i] = strtoull(eq + 1, &end, 0);
 			if (eq[1] == '\0' || *end != '\0')
-				bad_usage("--reg %s: not a number", text);
+				die_usage("--reg %s: not a number", text);
 			return;
 		}
 	}
-	bad_usage("--reg takes NAME=VALUE with NAME one of ax bx cx dx si di, not '%s'",
+	die_usage("--reg takes NAME=VALUE with NAME one of ax bx cx dx si di, not '%s'",
 		  text);
 }
 
@@ -91,7 +76,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
 			o->run.timeout = strtod(argv[++i], &end);
 			if (*end != '\0' || !(o->run.timeout > 0 && o->run.timeout < 1e6))
-				bad_usage("--timeout needs seconds, more than 0, not '%s'", argv[i]);
+				die_usage("--timeout needs seconds, more than 0, not '%s'", argv[i]);
 		} else if (strcmp(arg, "--stats") == 0) {
 			o->show_stats = 1;
 		} else if (strcmp(arg, "--trace-exits") == 0) {
@@ -103,11 +88,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (arg[0] != '-' && !o->guest) {
 			o->guest = arg;
 		} else {
-			bad_usage("unexpected argument '%s'", arg);
+			die_usage("unexpected argument '%s'", arg);
 		}
 	}
 	if (!o->guest)
-		bad_usage("no guest image given");
+		die_usage("no guest image given");
 }
 
 static uint64_t elapsed_ns(const struct timespec *since)
