@@ -14,6 +14,7 @@ int main(void)
 	for (int i = 0; i < CALLS; i++)
 		syscall(SYS_getppid);
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	printf("%.1f\n", ((end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec)) / CALLS);
+	printf("%.1f\n", ((double)(end.tv_sec - start.tv_sec) * 1e9 +
+			  (double)(end.tv_nsec - start.tv_nsec)) / CALLS);
 	return 0;
 }
