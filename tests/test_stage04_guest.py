@@ -1,0 +1,131 @@
+"""Stage 4's guest: the kit's kernel, init and initramfs, booted under QEMU's
+software emulation (TCG), which runs on every host, KVM or not.  (The monitor
+that will boot them on KVM is not written yet.)"""
+import gzip
+import re
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import ROOT, build_dir, run
+
+STAGE = ROOT / "stage04-kvm-linux"
+QEMU = "qemu-system-x86_64"
+APPEND = "console=ttyS0 reboot=k panic=-1 8250.nr_uarts=1 i8042.noaux quiet"
+
+
+@pytest.fixture(scope="module")
+def paths():
+    result = subprocess.run(["make", "-s", "-C", STAGE, "kernel-paths"], capture_output=True,
+                            text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return dict(line.split("=", 1) for line in result.stdout.split())
+
+
+def qemu_command(paths, append):
+    return [QEMU, "-accel", "tcg", "-M", "pc", "-m", "128", "-nographic", "-nic", "none",
+            "-no-reboot", "-kernel", paths["BZIMAGE"], "-initrd", paths["INITRAMFS"],
+            "-append", f"{APPEND} {append}"]
+
+
+def boot(paths, append, timeout=180):
+    return run(qemu_command(paths, append), timeout=timeout)
+
+
+def newc_entries(archive: bytes) -> dict:
+    """Name -> (mode, data) of a newc cpio archive, parsed by the format's rules."""
+    entries, at = {}, 0
+    while True:
+        header = archive[at:at + 110]
+        assert header[:6] == b"070701", f"bad magic at {at}"
+        fields = [int(header[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+        mode, size, namesize = fields[1], fields[6], fields[11]
+        name = archive[at + 110:at + 110 + namesize - 1].decode()
+        at = (at + 110 + namesize + 3) & ~3
+        data = archive[at:at + size]
+        at = (at + size + 3) & ~3
+        if name == "TRAILER!!!":
+            return entries
+        entries[name] = (mode, data)
+
+
+def test_the_initramfs_holds_init_busybox_and_the_console():
+    entries = newc_entries(gzip.decompress((build_dir("stage04-kvm-linux") /
+                                            "initramfs.cpio.gz").read_bytes()))
+    assert entries["dev/console"][0] == 0o20600          # a character device
+    assert entries["init"][0] == 0o100755
+    assert entries["init"][1][:4] == b"\x7fELF"
+    assert entries["bin/sh"] == (0o120777, b"busybox")    # a symbolic link
+    assert entries["bin/busybox"][1] == open("/bin/busybox", "rb").read()
+
+
+def test_mkcpio_rejects_a_bad_list(tmp_path):
+    (tmp_path / "list").write_text("dir /x 0755\nfrob /y\n")
+    result = run([build_dir("stage04-kvm-linux") / "mkcpio", tmp_path / "list"])
+    assert result.status == 2
+    assert "list:2: expected dir, file, slink or nod" in result.err
+
+
+@pytest.mark.slow
+def test_the_kernel_boots_to_init_and_runs_a_command(paths):
+    result = boot(paths, 'run="echo hello from the guest; uname -s"')
+    assert result.status == 0, result.out[-3000:]
+    out = result.out.replace("\r", "")
+    assert re.search(r"staged-vms init: Linux 6\.1\.\S+, 1 CPU, \d+ MiB$", out, re.M), out
+    assert "staged-vms init: cmdline: console=ttyS0 reboot=k" in out
+    assert "hello from the guest\nLinux\n" in out
+    assert "staged-vms init: the command exited with status 0; rebooting" in out
+
+
+class Console:
+    """A guest's serial console over pipes, driven like a person at a terminal:
+    wait for the prompt, then type.  (Bytes sent before the guest's shell has
+    set up its line editor are discarded by it, so typing ahead is not a test.)"""
+
+    def __init__(self, cmd):
+        self.proc = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.out = b""
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while chunk := self.proc.stdout.read1(4096):
+            with self.lock:
+                self.out += chunk
+
+    def text(self):
+        with self.lock:
+            return self.out.decode(errors="replace").replace("\r", "")
+
+    def expect(self, wanted, timeout=120):
+        deadline = time.monotonic() + timeout
+        while wanted not in self.text():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                time.sleep(0.2)
+                pytest.fail(f"{wanted!r} never appeared; the console showed:\n{self.text()[-3000:]}")
+            time.sleep(0.05)
+
+    def type(self, line):
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def wait(self, timeout=60):
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+@pytest.mark.slow
+def test_a_shell_runs_what_is_typed_on_the_serial_console(paths):
+    console = Console(qemu_command(paths, ""))
+    console.expect("/ # ")
+    console.type("echo typed-$((6*7))")
+    console.expect("typed-42\n")
+    console.type("exit 3")
+    assert console.wait() == 0, console.text()[-3000:]
+    assert "staged-vms init: the shell exited with status 3; rebooting" in console.text()
