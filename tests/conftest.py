@@ -77,11 +77,24 @@ def kvm_available() -> bool:
     return os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
+def kvm_offered() -> bool:
+    """Does the host kernel offer a KVM device at all?  (A module can be
+    loaded and still decline, e.g. kvm_pvm inside a kvm_pvm guest.)"""
+    return os.path.isdir("/sys/class/misc/kvm")
+
+
+def kvm_missing_reason() -> str:
+    if not kvm_offered():
+        return ("/dev/kvm is missing: this host's kernel offers no KVM device "
+                "(no /sys/class/misc/kvm; in a VM, nested virtualization is off)")
+    return "/dev/kvm is missing or not accessible"
+
+
 @pytest.fixture
 def kvm():
     """Use in tests that need /dev/kvm: skips without it, fails when REQUIRE_KVM=1."""
     if not kvm_available():
-        reason = "/dev/kvm is missing or not accessible"
+        reason = kvm_missing_reason()
         if os.environ.get("REQUIRE_KVM") == "1":
             pytest.fail(f"REQUIRE_KVM=1 but {reason}")
         pytest.skip(reason)
@@ -89,6 +102,8 @@ def kvm():
 
 def kvm_module() -> str:
     """Which kernel module serves /dev/kvm: kvm_intel, kvm_amd, kvm_pvm, or ''."""
+    if not kvm_offered():
+        return ""
     for name in ("kvm_intel", "kvm_amd", "kvm_pvm"):
         if os.path.isdir(f"/sys/module/{name}"):
             return name
