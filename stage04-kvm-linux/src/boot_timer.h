@@ -1,0 +1,35 @@
+/* boot_timer.h - when did the boot reach each milestone? */
+#ifndef KVM_LINUX_BOOT_TIMER_H
+#define KVM_LINUX_BOOT_TIMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The port the kit's init writes one byte to once userspace runs. */
+enum { BOOT_TIMER_PORT = 0x440 };
+
+struct boot_timer {
+	uint64_t start_ns;           /* the monitor's start */
+	/* Each milestone's time since start_ns; 0 until it happens. */
+	uint64_t first_output_ns;    /* the kernel's first byte on the console */
+	uint64_t run_init_ns;        /* the kernel's "Run /init as init process" */
+	uint64_t init_ns;            /* init's write to BOOT_TIMER_PORT */
+	/* The kernel's panic line, when it printed one. */
+	char panic[160];
+	/* The console line being assembled, to spot the milestones. */
+	char line[160];
+	size_t line_len;
+};
+
+void boot_timer_start(struct boot_timer *timer);
+uint64_t monotonic_ns(void);
+
+/* The port handler: any write is init saying it runs. */
+void boot_timer_io(void *timer, uint16_t offset, bool is_write, uint8_t *data,
+		   uint32_t size);
+
+/* Watches one byte of console output for the kernel's milestones. */
+void boot_timer_console(struct boot_timer *timer, uint8_t byte);
+
+#endif

@@ -1,0 +1,61 @@
+/* bus.c - one table from ports to devices.
+ *
+ * A PC's devices answer at fixed port numbers.  A guest kernel probes many
+ * more than we model (the CMOS clock, a second serial port, a floppy
+ * controller...): those accesses are not errors.  Reads return all ones,
+ * what an ISA bus with nothing plugged in returns, and the kernel's probe
+ * concludes the device is absent.  Counting them by port shows, in
+ * --stats, exactly what the kernel looked for.
+ */
+#include "bus.h"
+
+#include <string.h>
+
+int bus_add(struct bus *bus, const char *name, uint16_t base, uint16_t count,
+	    port_handler *handler, void *device)
+{
+	if (bus->nranges == BUS_MAX_DEVICES)
+		return -1;
+	for (uint32_t port = base; port < (uint32_t)base + count; port++)
+		if (bus_find(bus, (uint16_t)port))
+			return -1;
+	bus->ranges[bus->nranges++] = (struct port_range){
+		.name = name, .base = base, .count = count,
+		.handler = handler, .device = device,
+	};
+	return 0;
+}
+
+/* ANCHOR: bus-find */
+const struct port_range *bus_find(const struct bus *bus, uint16_t port)
+{
+	for (int i = 0; i < bus->nranges; i++) {
+		const struct port_range *r = &bus->ranges[i];
+
+		if (port >= r->base && port - r->base < r->count)
+			return r;
+	}
+	return NULL;
+}
+/* ANCHOR_END: bus-find */
+
+void bus_port_io(struct bus *bus, uint16_t port, bool is_write,
+		 uint8_t *data, uint32_t size)
+{
+	const struct port_range *r = bus_find(bus, port);
+
+	if (r) {
+		r->handler(r->device, (uint16_t)(port - r->base), is_write, data, size);
+		return;
+	}
+	bus->unhandled_ports[port]++;
+	if (!is_write)
+		memset(data, 0xff, size);
+}
+
+void bus_mmio(struct bus *bus, bool is_write, uint8_t *data, uint32_t len)
+{
+	bus->unhandled_mmio++;
+	if (!is_write)
+		memset(data, 0xff, len);
+}

@@ -1,0 +1,45 @@
+/* bus.h - the port I/O dispatch table: which device answers which ports,
+ * and a count of every access nothing answers. */
+#ifndef KVM_LINUX_BUS_H
+#define KVM_LINUX_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A device's handler: offset is the port minus the device's base; data
+ * holds size bytes (1, 2 or 4), written by the guest or to be filled. */
+typedef void port_handler(void *device, uint16_t offset, bool is_write,
+			  uint8_t *data, uint32_t size);
+
+struct port_range {
+	const char *name;
+	uint16_t base, count;
+	port_handler *handler;
+	void *device;
+};
+
+enum { BUS_MAX_DEVICES = 8 };
+
+struct bus {
+	struct port_range ranges[BUS_MAX_DEVICES];
+	int nranges;
+	uint32_t unhandled_ports[65536];   /* accesses to each port with no device */
+	uint64_t unhandled_mmio;           /* MMIO accesses: there are no MMIO devices */
+};
+
+/* Adds a device; returns -1 when the table is full or ports overlap. */
+int bus_add(struct bus *bus, const char *name, uint16_t base, uint16_t count,
+	    port_handler *handler, void *device);
+
+/* The device at port, or NULL. */
+const struct port_range *bus_find(const struct bus *bus, uint16_t port);
+
+/* One port access: to its device, or else reads see all ones, writes are
+ * dropped, and the port's count goes up. */
+void bus_port_io(struct bus *bus, uint16_t port, bool is_write,
+		 uint8_t *data, uint32_t size);
+
+/* One MMIO access: nothing lives there; reads see all ones. */
+void bus_mmio(struct bus *bus, bool is_write, uint8_t *data, uint32_t len);
+
+#endif

@@ -1,0 +1,136 @@
+/* console.c - stdin to the guest, with the terminal in raw mode.
+ *
+ * A guest shell expects a terminal of its own: every key as it is typed,
+ * no line editing or echo by the host (the guest echoes), Ctrl-C to the
+ * guest's foreground program rather than to the monitor.  That is the
+ * terminal's raw mode.  Leaving a terminal raw after the monitor exits
+ * makes the user's shell unusable, so the saved settings are put back on
+ * every exit path, including signals.
+ *
+ * Input comes from a thread of its own, blocked in read(): a guest idling
+ * in HLT causes no exits, so the vCPU thread would never get a chance to
+ * look at stdin.  A pipe or /dev/null works as well as a terminal: at end
+ * of input the thread stops, and the guest just sees no more bytes.
+ */
+#include "console.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static struct termios saved_termios;
+static volatile sig_atomic_t termios_saved;
+static struct uart *console_uart;
+static void (*escape_handler)(void);
+
+void console_restore(void)
+{
+	if (termios_saved) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
+		termios_saved = 0;
+	}
+}
+
+/* A fatal signal: restore the terminal, then die of the same signal. */
+static void on_fatal_signal(int signo)
+{
+	console_restore();
+	signal(signo, SIG_DFL);
+	raise(signo);
+}
+
+static int enter_raw_mode(struct error_report *err)
+{
+	static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+	struct termios raw;
+
+	if (tcgetattr(STDIN_FILENO, &saved_termios) != 0) {
+		report_set(err, 0, 0, "cannot read the terminal's settings: %s",
+			   strerror(errno));
+		return -1;
+	}
+	termios_saved = 1;
+	atexit(console_restore);
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], on_fatal_signal);
+	raw = saved_termios;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0) {
+		report_set(err, 0, 0, "cannot put the terminal in raw mode: %s",
+			   strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ANCHOR: escape */
+/* Passes a terminal's bytes on, catching the escape sequence. */
+static void type_keys(const uint8_t *keys, ssize_t n, bool *after_escape)
+{
+	for (ssize_t i = 0; i < n; i++) {
+		if (*after_escape) {
+			*after_escape = false;
+			if (keys[i] == 'x') {
+				escape_handler();
+				return;
+			}
+			if (keys[i] != CONSOLE_ESCAPE)
+				uart_receive(console_uart, CONSOLE_ESCAPE);
+		} else if (keys[i] == CONSOLE_ESCAPE) {
+			*after_escape = true;
+			continue;
+		}
+		uart_receive(console_uart, keys[i]);
+	}
+}
+/* ANCHOR_END: escape */
+
+static void *input_thread(void *is_terminal)
+{
+	bool after_escape = false;
+	uint8_t buffer[256];
+
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return NULL;          /* end of input: the guest sees no more */
+		if (is_terminal) {
+			type_keys(buffer, n, &after_escape);
+		} else {
+			for (ssize_t i = 0; i < n; i++)
+				uart_receive(console_uart, buffer[i]);
+		}
+	}
+}
+
+int console_start(struct uart *uart, void (*on_escape)(void),
+		  struct error_report *err)
+{
+	bool terminal = isatty(STDIN_FILENO);
+	pthread_t thread;
+	sigset_t all, old;
+	int ret;
+
+	console_uart = uart;
+	escape_handler = on_escape;
+	if (terminal && enter_raw_mode(err) != 0)
+		return -1;
+	/* The thread blocks every signal, so the timeout's and the escape's
+	 * signals reach the vCPU thread and interrupt KVM_RUN. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&thread, NULL, input_thread, terminal ? uart : NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret != 0) {
+		report_set(err, 0, 0, "cannot start the input thread: %s", strerror(ret));
+		return -1;
+	}
+	/* Never joined: it may sit in read() until the process exits. */
+	pthread_detach(thread);
+	return 0;
+}

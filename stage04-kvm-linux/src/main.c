@@ -1,0 +1,353 @@
+/* main.c - the kvm-linux command: boot a Linux kernel in a microVM. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot_params.h"
+#include "console.h"
+#include "file.h"
+#include "layout.h"
+#include "loader.h"
+#include "run.h"
+
+static const char usage[] =
+	"usage: kvm-linux --kernel KERNEL [--initrd CPIO] [options]\n"
+	"Boots a Linux kernel (a bzImage or an ELF vmlinux) on one KVM vCPU, with\n"
+	"a 16550A serial console on stdin/stdout.\n"
+	"\n"
+	"  --kernel FILE        the kernel to boot\n"
+	"  --initrd FILE        an initramfs (cpio, may be compressed)\n"
+	"  --cmdline STRING     appended to the default kernel command line\n"
+	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
+	"  --timeout SECONDS    end the VM (exit status 1) if it runs this long\n"
+	"  --stats              a JSON object of timings and counts as stderr's last line\n"
+	"  --trace-exits        one line per VM exit on stderr\n"
+	"  --dry-run            load into memory and print where everything went,\n"
+	"                       without KVM\n"
+	"  --dump-zero-page FILE  with --dry-run: write the zero page to FILE\n"
+	"  --kvm-device PATH    the KVM device (default /dev/kvm)\n"
+	"\n"
+	"On a terminal, Ctrl-A x ends the VM (Ctrl-A Ctrl-A sends Ctrl-A).\n"
+	"exit status: 0 the guest rebooted (its way of ending) or the user ended it;\n"
+	"1 the guest failed (kernel panic, triple fault, timeout, or userspace could\n"
+	"not run on this host); 2 bad input or usage, or no usable KVM\n";
+
+/* ANCHOR: default-cmdline */
+/* A serial console; reboot through the i8042 and at once on panic, so the
+ * monitor sees the end; and no probing for hardware that is not there. */
+static const char default_cmdline[] =
+	"console=ttyS0 reboot=k panic=-1 8250.nr_uarts=1 i8042.noaux "
+	"i8042.nomux i8042.nopnp pci=off io_delay=none";
+/* ANCHOR_END: default-cmdline */
+
+struct options {
+	const char *kernel, *initrd, *cmdline, *device, *zero_page_file;
+	uint64_t mem_size;
+	double timeout;
+	bool stats, trace_exits, dry_run;
+};
+
+static uint64_t parse_size(const char *text)
+{
+	char *end;
+	unsigned long long n = strtoull(text, &end, 10);
+	unsigned shift = 0;
+
+	if (end == text || text[0] == '-')
+		die_usage("--mem needs a size such as 256M, not '%s'", text);
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if ((shift && end[1] != '\0') || (!shift && *end != '\0'))
+		die_usage("--mem needs a size such as 256M, not '%s'", text);
+	if (n > GUEST_MEMORY_MAX >> shift || (n << shift) < GUEST_MEMORY_MIN ||
+	    (n << shift) % 4096 != 0)
+		die_usage("--mem %s: guest memory must be from 32M to 3G, in whole pages",
+			  text);
+	return n << shift;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		bool has_value = i + 1 < argc;
+
+		if (strcmp(arg, "--help") == 0) {
+			fputs(usage, stdout);
+			exit(EXIT_OK);
+		} else if (strcmp(arg, "--kernel") == 0 && has_value) {
+			o->kernel = argv[++i];
+		} else if (strcmp(arg, "--initrd") == 0 && has_value) {
+			o->initrd = argv[++i];
+		} else if (strcmp(arg, "--cmdline") == 0 && has_value) {
+			o->cmdline = argv[++i];
+		} else if (strcmp(arg, "--mem") == 0 && has_value) {
+			o->mem_size = parse_size(argv[++i]);
+		} else if (strcmp(arg, "--timeout") == 0 && has_value) {
+			o->timeout = strtod(argv[++i], &end);
+			if (*end != '\0' || !(o->timeout > 0 && o->timeout < 1e6))
+				die_usage("--timeout needs seconds, more than 0, not '%s'",
+					  argv[i]);
+		} else if (strcmp(arg, "--stats") == 0) {
+			o->stats = true;
+		} else if (strcmp(arg, "--trace-exits") == 0) {
+			o->trace_exits = true;
+		} else if (strcmp(arg, "--dry-run") == 0) {
+			o->dry_run = true;
+		} else if (strcmp(arg, "--dump-zero-page") == 0 && has_value) {
+			o->zero_page_file = argv[++i];
+		} else if (strcmp(arg, "--kvm-device") == 0 && has_value) {
+			o->device = argv[++i];
+		} else {
+			die_usage("unexpected argument '%s'", arg);
+		}
+	}
+	if (!o->kernel)
+		die_usage("no kernel given (--kernel FILE)");
+	if (o->zero_page_file && !o->dry_run)
+		die_usage("--dump-zero-page goes with --dry-run");
+}
+
+/* The command line the kernel gets: the defaults, what this host needs,
+ * then the user's (later options win). */
+static char *build_cmdline(const struct options *o, const struct host_quirks *quirks)
+{
+	const char *parts[] = { default_cmdline, host_quirks_cmdline(quirks),
+				o->cmdline ? o->cmdline : "" };
+	size_t len = 1;
+	char *cmdline;
+
+	for (size_t i = 0; i < 3; i++)
+		len += strlen(parts[i]) + 1;
+	cmdline = malloc(len);
+	if (!cmdline)
+		die(EXIT_BAD_INPUT, "out of memory");
+	cmdline[0] = '\0';
+	for (size_t i = 0; i < 3; i++) {
+		if (!parts[i][0])
+			continue;
+		if (cmdline[0])
+			strcat(cmdline, " ");
+		strcat(cmdline, parts[i]);
+	}
+	return cmdline;
+}
+
+/* ANCHOR: dry-run */
+static void print_layout(const struct boot_layout *l, const char *cmdline)
+{
+	if (l->format == KERNEL_BZIMAGE)
+		printf("kernel: bzImage, boot protocol %u.%02u\n", l->protocol >> 8,
+		       l->protocol & 0xff);
+	else
+		printf("kernel: ELF vmlinux\n");
+	printf("0x%08x  zero page\n", ZERO_PAGE_ADDRESS);
+	printf("0x%08x  command line, %" PRIu64 " bytes: %s\n", CMDLINE_ADDRESS,
+	       l->cmdline_size, cmdline);
+	printf("0x%08" PRIx64 "  kernel, up to 0x%08" PRIx64 "\n", l->kernel_start,
+	       l->kernel_end);
+	if (l->initrd_size)
+		printf("0x%08" PRIx64 "  initrd, %" PRIu64 " bytes\n", l->initrd_start,
+		       l->initrd_size);
+	printf("entry: 0x%" PRIx64 " (64-bit)\n", l->entry);
+}
+/* ANCHOR_END: dry-run */
+
+static uint64_t vm_rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long long kib = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib << 10;
+}
+
+static const char *end_name(enum vm_end end)
+{
+	static const char *const names[] = {
+		[END_REBOOT] = "reboot", [END_ESCAPE] = "escape", [END_PANIC] = "panic",
+		[END_TRIPLE_FAULT] = "triple_fault", [END_TIMEOUT] = "timeout",
+		[END_ERROR] = "error",
+	};
+	return names[end];
+}
+
+static void print_ms(const char *name, uint64_t ns)
+{
+	if (ns)
+		fprintf(stderr, ", \"%s\": %.1f", name, (double)ns / 1e6);
+	else
+		fprintf(stderr, ", \"%s\": null", name);
+}
+
+static void print_stats(const struct machine *m, enum vm_end end, int status)
+{
+	uint64_t guest = guest_memory_resident(&m->vm.mem);
+	uint64_t rss = vm_rss_bytes();
+	const char *sep = "";
+
+	fprintf(stderr, "{\"end\": \"%s\", \"exit_status\": %d, \"host_kvm\": \"%s\"",
+		end_name(end), status, m->quirks.active ? "kvm_pvm" : "hardware");
+	print_ms("kernel_first_output_ms", m->timer.first_output_ns);
+	print_ms("run_init_ms", m->timer.run_init_ns);
+	print_ms("boot_to_init_ms", m->timer.init_ns);
+	print_ms("total_ms", monotonic_ns() - m->timer.start_ns);
+	fprintf(stderr, ", \"monitor_rss_kib\": %" PRIu64 ", \"guest_resident_kib\": %"
+		PRIu64 ", \"vm_exits\": %" PRIu64 ", \"exits\": {",
+		(rss > guest ? rss - guest : 0) >> 10, guest >> 10, m->vm_exits);
+	for (uint32_t r = 0; r < EXIT_REASONS; r++) {
+		if (!m->by_reason[r])
+			continue;
+		fprintf(stderr, "%s\"%s\": %" PRIu64, sep,
+			exit_reason_name(r) ? exit_reason_name(r) : "other", m->by_reason[r]);
+		sep = ", ";
+	}
+	fprintf(stderr, "}, \"unhandled_ports\": {");
+	sep = "";
+	for (uint32_t port = 0; port < 65536; port++) {
+		if (!m->bus.unhandled_ports[port])
+			continue;
+		fprintf(stderr, "%s\"0x%x\": %u", sep, port, m->bus.unhandled_ports[port]);
+		sep = ", ";
+	}
+	fprintf(stderr, "}, \"unhandled_mmio\": %" PRIu64 ", \"quirks_completed\": {",
+		m->bus.unhandled_mmio);
+	for (int q = 0; q < QUIRKS; q++)
+		fprintf(stderr, "%s\"%s\": %" PRIu64, q ? ", " : "",
+			quirk_name((enum quirk)q), m->quirks.completed[q]);
+	fprintf(stderr, "}}\n");
+}
+
+/* ANCHOR: outcome */
+/* Says how the VM ended and returns the exit status. */
+static int report_end(const struct machine *m, enum vm_end end,
+		      const struct error_report *err, double timeout)
+{
+	int status = EXIT_GUEST_FAILED;
+
+	switch (end) {
+	case END_REBOOT:
+		status = EXIT_OK;
+		break;
+	case END_ESCAPE:
+		fprintf(stderr, "\n%s: ended by Ctrl-A x\n", diag_program());
+		status = EXIT_OK;
+		break;
+	case END_PANIC:
+		print_error("the guest kernel panicked: %s", m->timer.panic[0] ?
+			    m->timer.panic : "(KVM reported a crash)");
+		break;
+	case END_TRIPLE_FAULT:
+		print_error("the guest triple-faulted (an exception while handling a "
+			    "double fault): the vCPU is reset, the VM ends");
+		break;
+	case END_TIMEOUT:
+		print_error("the VM did not end within %g seconds (--timeout)", timeout);
+		break;
+	case END_ERROR:
+		print_error("%s", err->message);
+		dump_vcpu(&m->vm);
+		break;
+	}
+	/* Never let a failed boot pass for a working one: on kvm_pvm the
+	 * kernel gets as far as starting init, and no further. */
+	if (status != EXIT_OK && m->quirks.active && m->timer.run_init_ns &&
+	    !m->timer.init_ns)
+		print_error("the kernel reached 'Run /init', but userspace cannot run "
+			    "on this host: its KVM is kvm_pvm, which mis-delivers a "
+			    "user program's first system call (see book/05-kvm-linux.md; "
+			    "on hardware KVM the boot goes on to init)");
+	return status;
+}
+/* ANCHOR_END: outcome */
+
+static void load_or_die(const struct options *o, const struct guest_memory *mem,
+			const char *cmdline, struct boot_layout *layout)
+{
+	struct error_report err = { 0 };
+	struct boot_inputs in = { .cmdline = cmdline };
+	unsigned char *kernel, *initrd = NULL;
+
+	kernel = read_file_or_die(o->kernel, GUEST_MEMORY_MAX, &in.kernel_size);
+	in.kernel = kernel;
+	if (o->initrd) {
+		initrd = read_file_or_die(o->initrd, GUEST_MEMORY_MAX, &in.initrd_size);
+		in.initrd = initrd;
+	}
+	if (load_kernel(mem, &in, layout, &err) != 0)
+		die_report(EXIT_BAD_INPUT, o->kernel, &err);
+	free(kernel);
+	free(initrd);
+}
+
+static void dry_run(const struct options *o, const struct guest_memory *mem,
+		    const struct boot_layout *layout, const char *cmdline)
+{
+	print_layout(layout, cmdline);
+	if (o->zero_page_file)
+		write_file_or_die(o->zero_page_file,
+				  gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE),
+				  ZERO_PAGE_SIZE);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT };
+	static struct machine m;            /* large (port counts): not on the stack */
+	struct error_report err = { 0 };
+	struct guest_memory mem;
+	struct boot_layout layout;
+	enum vm_end end;
+	char *cmdline;
+	int status;
+
+	diag_init(argv[0]);
+	boot_timer_start(&m.timer);
+	parse_options(argc, argv, &o);
+	host_quirks_detect(&m.quirks);
+	cmdline = build_cmdline(&o, &m.quirks);
+
+	/* Memory and the kernel come first, KVM after: a bad image is
+	 * reported the same way on every machine, with or without KVM. */
+	if (guest_memory_map(&mem, o.mem_size) != 0)
+		die(EXIT_BAD_INPUT, "cannot map %" PRIu64 " MiB of guest memory",
+		    o.mem_size >> 20);
+	load_or_die(&o, &mem, cmdline, &layout);
+	if (o.dry_run) {
+		dry_run(&o, &mem, &layout, cmdline);
+		guest_memory_unmap(&mem);
+		free(cmdline);
+		return EXIT_OK;
+	}
+	if (vm_create(&m.vm, o.device, &mem, &err) != 0 ||
+	    vcpu_enter_64bit(&m.vm, layout.entry, &err) != 0) {
+		vm_destroy(&m.vm);
+		die(EXIT_BAD_INPUT, "%s", err.message);
+	}
+	if (machine_add_devices(&m) != 0)
+		die(EXIT_BAD_INPUT, "the device table is full");
+	if (console_start(&m.uart, request_escape, &err) != 0)
+		die(EXIT_BAD_INPUT, "%s", err.message);
+	m.trace_exits = o.trace_exits;
+
+	end = run_machine(&m, o.timeout, &err);
+	console_restore();
+	status = report_end(&m, end, &err, o.timeout);
+	if (o.stats)
+		print_stats(&m, end, status);
+	vm_destroy(&m.vm);
+	free(cmdline);
+	return status;
+}
