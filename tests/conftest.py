@@ -73,6 +73,16 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
                   proc.stdout)
 
 
+@pytest.fixture(scope="session")
+def kernel_paths() -> dict:
+    """BZIMAGE, VMLINUX and INITRAMFS: stage 4's guest, built (and the kernel
+    cached outside the checkout) when missing."""
+    result = subprocess.run(["make", "-s", "-C", ROOT / "stage04-kvm-linux", "kernel-paths"],
+                            capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return dict(line.split("=", 1) for line in result.stdout.split())
+
+
 def kvm_available() -> bool:
     return os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.R_OK | os.W_OK)
 

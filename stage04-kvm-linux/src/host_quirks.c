@@ -38,7 +38,10 @@ enum { BREAKPOINT_VECTOR = 3, MAX_INSN = 15 };
 void host_quirks_detect(struct host_quirks *quirks)
 {
 	memset(quirks, 0, sizeof(*quirks));
-	quirks->active = access("/sys/module/kvm_pvm", F_OK) == 0;
+	/* The module may be loaded and still decline to offer /dev/kvm (as
+	 * it does inside a kvm_pvm guest): then it is not what we talk to. */
+	quirks->active = access("/sys/module/kvm_pvm", F_OK) == 0 &&
+			 access("/sys/class/misc/kvm", F_OK) == 0;
 }
 
 const char *host_quirks_cmdline(const struct host_quirks *quirks)

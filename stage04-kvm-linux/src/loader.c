@@ -99,9 +99,9 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 		setup_sects = 4;          /* what the oldest kernels meant by 0 */
 	*payload = (setup_sects + 1) * SECTOR_SIZE;
 	if (*payload >= size) {
-		report_set(err, 0, 0, "setup code of %u sectors (%zu bytes) reaches "
-			   "past the end of the %zu-byte file: a truncated or broken "
-			   "bzImage", setup_sects, *payload, size);
+		report_set(err, 0, 0, "the boot sector and %u setup sectors (%zu "
+			   "bytes) reach past the end of the %zu-byte file: a truncated "
+			   "or broken bzImage", setup_sects, *payload, size);
 		return -1;
 	}
 	header_end = HDR_MAGIC + read_u8(k, HDR_JUMP + 1);
@@ -177,11 +177,15 @@ static void fake_setup_header(uint8_t *zero_page)
 	write_u32(zero_page, HDR_CMDLINE_SIZE, 2047);   /* COMMAND_LINE_SIZE - 1 */
 }
 
-static const Elf64_Phdr *program_header(const struct boot_inputs *in,
-					const Elf64_Ehdr *eh, unsigned i)
+/* Program header i, copied out: the file's bytes need not be aligned.
+ * (e_phoff and e_phnum were checked against the file's size.) */
+static Elf64_Phdr program_header(const struct boot_inputs *in,
+				 const Elf64_Ehdr *eh, unsigned i)
 {
-	/* e_phoff and e_phnum were checked against the file's size. */
-	return (const Elf64_Phdr *)(const void *)(in->kernel + eh->e_phoff) + i;
+	Elf64_Phdr ph;
+
+	memcpy(&ph, in->kernel + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+	return ph;
 }
 
 static int check_elf_header(const struct boot_inputs *in, const Elf64_Ehdr *eh,
@@ -195,8 +199,7 @@ static int check_elf_header(const struct boot_inputs *in, const Elf64_Ehdr *eh,
 	}
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 ||
 	    eh->e_phoff > in->kernel_size ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > in->kernel_size - eh->e_phoff ||
-	    eh->e_phoff % _Alignof(Elf64_Phdr) != 0) {
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > in->kernel_size - eh->e_phoff) {
 		report_set(err, 0, 0, "the ELF program headers (offset %llu, %u "
 			   "entries) do not lie within the %zu-byte file",
 			   (unsigned long long)eh->e_phoff, eh->e_phnum, in->kernel_size);
@@ -243,18 +246,18 @@ static int load_vmlinux(const struct guest_memory *mem, const struct boot_inputs
 	out->kernel_start = UINT64_MAX;
 	out->kernel_end = 0;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		const Elf64_Phdr *ph = program_header(in, &eh, i);
+		Elf64_Phdr ph = program_header(in, &eh, i);
 
-		if (ph->p_type != PT_LOAD)
+		if (ph.p_type != PT_LOAD)
 			continue;
-		if (check_segment(in, ph, mem->size, err) != 0)
+		if (check_segment(in, &ph, mem->size, err) != 0)
 			return -1;
-		if (ph->p_paddr < out->kernel_start)
-			out->kernel_start = ph->p_paddr;
-		if (ph->p_paddr + ph->p_memsz > out->kernel_end)
-			out->kernel_end = page_up(ph->p_paddr + ph->p_memsz);
+		if (ph.p_paddr < out->kernel_start)
+			out->kernel_start = ph.p_paddr;
+		if (ph.p_paddr + ph.p_memsz > out->kernel_end)
+			out->kernel_end = page_up(ph.p_paddr + ph.p_memsz);
 		/* x86's vmlinux names its physical entry (phys_startup_64). */
-		if (eh.e_entry >= ph->p_paddr && eh.e_entry < ph->p_paddr + ph->p_memsz)
+		if (eh.e_entry >= ph.p_paddr && eh.e_entry < ph.p_paddr + ph.p_memsz)
 			entry_loaded = true;
 	}
 	if (out->kernel_end == 0 || !entry_loaded) {
@@ -270,11 +273,11 @@ static int load_vmlinux(const struct guest_memory *mem, const struct boot_inputs
 	}
 	/* Checked all; now copy: file bytes, then zeroes up to p_memsz (.bss). */
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		const Elf64_Phdr *ph = program_header(in, &eh, i);
+		Elf64_Phdr ph = program_header(in, &eh, i);
 
-		if (ph->p_type == PT_LOAD)
-			memcpy(gpa_ptr(mem, ph->p_paddr, ph->p_memsz),
-			       in->kernel + ph->p_offset, ph->p_filesz);
+		if (ph.p_type == PT_LOAD)
+			memcpy(gpa_ptr(mem, ph.p_paddr, ph.p_memsz),
+			       in->kernel + ph.p_offset, ph.p_filesz);
 	}
 	fake_setup_header(zero_page);
 	out->format = KERNEL_VMLINUX;
@@ -318,10 +321,14 @@ static int place_initrd(const struct guest_memory *mem, const struct boot_inputs
 
 	if (!in->initrd)
 		return 0;
+	if (in->initrd_size == 0) {
+		report_set(err, 0, 0, "the initrd is empty");
+		return -1;
+	}
 	if (top > mem->size)
 		top = mem->size;
 	room = top > out->kernel_end ? top - out->kernel_end : 0;
-	if (in->initrd_size == 0 || in->initrd_size > room) {
+	if (in->initrd_size > room) {
 		report_set(err, 0, 0, "the initrd is %zu bytes; %llu fit between the "
 			   "kernel's end (0x%llx) and 0x%llx (the end of guest memory "
 			   "or the kernel's initrd_addr_max): raise --mem",
