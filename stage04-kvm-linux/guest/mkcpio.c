@@ -48,7 +48,8 @@ static void entry(const char *name, unsigned long mode, const void *data, size_t
 	       rdev_major, rdev_minor, (unsigned long)namesize, 0ul);
 	fwrite(name, 1, namesize, stdout);
 	pad(110 + namesize);
-	fwrite(data, 1, size, stdout);
+	if (size)
+		fwrite(data, 1, size, stdout);
 	pad(size);
 }
 

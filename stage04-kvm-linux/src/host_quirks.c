@@ -81,7 +81,7 @@ static int translate(const struct vm *vm, uint64_t cr3, uint64_t virt, uint64_t 
 
 	for (int level = 3; level >= 0; level--) {
 		unsigned index = (unsigned)(virt >> (12 + 9 * level)) & 511;
-		const uint64_t *entry = gpa_ptr(&vm->mem, table + index * 8, 8);
+		const uint64_t *entry = gpa_ptr(&vm->mem, table + (uint64_t)index * 8, 8);
 		uint64_t page_mask = (1ull << (12 + 9 * level)) - 1;
 
 		if (!entry || !(*entry & PTE_PRESENT))

@@ -97,7 +97,7 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 	setup_sects = read_u8(k, HDR_SETUP_SECTS);
 	if (setup_sects == 0)
 		setup_sects = 4;          /* what the oldest kernels meant by 0 */
-	*payload = (setup_sects + 1) * SECTOR_SIZE;
+	*payload = (size_t)(setup_sects + 1) * SECTOR_SIZE;
 	if (*payload >= size) {
 		report_set(err, 0, 0, "the boot sector and %u setup sectors (%zu "
 			   "bytes) reach past the end of the %zu-byte file: a truncated "

@@ -121,22 +121,19 @@ static char *build_cmdline(const struct options *o, const struct host_quirks *qu
 {
 	const char *parts[] = { default_cmdline, host_quirks_cmdline(quirks),
 				o->cmdline ? o->cmdline : "" };
-	size_t len = 1;
+	size_t size = 1, used = 0;
 	char *cmdline;
 
 	for (size_t i = 0; i < 3; i++)
-		len += strlen(parts[i]) + 1;
-	cmdline = malloc(len);
+		size += strlen(parts[i]) + 1;
+	cmdline = malloc(size);
 	if (!cmdline)
 		die(EXIT_BAD_INPUT, "out of memory");
 	cmdline[0] = '\0';
-	for (size_t i = 0; i < 3; i++) {
-		if (!parts[i][0])
-			continue;
-		if (cmdline[0])
-			strcat(cmdline, " ");
-		strcat(cmdline, parts[i]);
-	}
+	for (size_t i = 0; i < 3; i++)
+		if (parts[i][0])
+			used += (size_t)snprintf(cmdline + used, size - used, "%s%s",
+						 used ? " " : "", parts[i]);
 	return cmdline;
 }
 
@@ -144,8 +141,8 @@ static char *build_cmdline(const struct options *o, const struct host_quirks *qu
 static void print_layout(const struct boot_layout *l, const char *cmdline)
 {
 	if (l->format == KERNEL_BZIMAGE)
-		printf("kernel: bzImage, boot protocol %u.%02u\n", l->protocol >> 8,
-		       l->protocol & 0xff);
+		printf("kernel: bzImage, boot protocol %u.%02u\n",
+		       (unsigned)l->protocol >> 8, (unsigned)l->protocol & 0xff);
 	else
 		printf("kernel: ELF vmlinux\n");
 	printf("0x%08x  zero page\n", ZERO_PAGE_ADDRESS);

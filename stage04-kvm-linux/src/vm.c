@@ -205,14 +205,14 @@ static void write_page_tables(const struct guest_memory *mem)
 {
 	uint64_t *pml4 = gpa_ptr(mem, PML4_ADDRESS, 0x1000);
 	uint64_t *pdpt = gpa_ptr(mem, PDPT_ADDRESS, 0x1000);
-	uint64_t *pd = gpa_ptr(mem, PD_ADDRESS, MAPPED_GIB * 0x1000);
+	uint64_t *pd = gpa_ptr(mem, PD_ADDRESS, (uint64_t)MAPPED_GIB * 0x1000);
 
 	memset(pml4, 0, 0x1000);
 	memset(pdpt, 0, 0x1000);
 	pml4[0] = PDPT_ADDRESS | PTE_PRESENT | PTE_WRITABLE;
 	for (uint64_t gib = 0; gib < MAPPED_GIB; gib++)
 		pdpt[gib] = (PD_ADDRESS + gib * 0x1000) | PTE_PRESENT | PTE_WRITABLE;
-	for (uint64_t i = 0; i < MAPPED_GIB * 512; i++)
+	for (uint64_t i = 0; i < (uint64_t)MAPPED_GIB * 512; i++)
 		pd[i] = (i << 21) | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE;
 }
 /* ANCHOR_END: page-tables */
