@@ -22,7 +22,8 @@ def kvm_linux(*args, **kwargs):
 
 def bzimage(setup_sects=4, version=0x020f, boot_flag=0xaa55, magic=b"HdrS",
             loadflags=0x01, xloadflags=0x01, init_size=0x200000, cmdline_size=2047,
-            initrd_addr_max=0x7fffffff, header_length=0x6a, payload=b"\x90" * 8192):
+            initrd_addr_max=0x7fffffff, header_length=0x6a, payload=b"\x90" * 8192,
+            relocatable=0, kernel_alignment=0x200000, pref_address=0x1000000):
     """A bzImage with a setup header as boot.rst lays it out, and garbage
     everywhere a loader must not copy from."""
     setup = bytearray(b"\xab" * (((setup_sects or 4) + 1) * 512))
@@ -37,6 +38,9 @@ def bzimage(setup_sects=4, version=0x020f, boot_flag=0xaa55, magic=b"HdrS",
     struct.pack_into("<I", setup, 0x21c, 0)
     struct.pack_into("<I", setup, 0x228, 0)
     struct.pack_into("<I", setup, 0x22c, initrd_addr_max)
+    struct.pack_into("<I", setup, 0x230, kernel_alignment)
+    setup[0x234] = relocatable
+    struct.pack_into("<Q", setup, 0x258, pref_address)
     struct.pack_into("<H", setup, 0x236, xloadflags)
     struct.pack_into("<I", setup, 0x238, cmdline_size)
     struct.pack_into("<I", setup, 0x260, init_size)
@@ -64,6 +68,7 @@ def expected_zero_page(image, mem, initrd_size, cmdline_length):
     header_end = 0x202 + image[0x201]
     page[0x1f1:header_end] = image[0x1f1:header_end]
     page[0x210] = 0xff                                   # type_of_loader
+    struct.pack_into("<I", page, 0x214, LOAD)            # code32_start
     struct.pack_into("<I", page, 0x228, CMDLINE)         # cmd_line_ptr
     if initrd_size:
         top = min(struct.unpack_from("<I", image, 0x22c)[0] + 1, mem)
@@ -149,6 +154,40 @@ def test_an_elf_vmlinux_is_loaded_where_its_program_headers_say(tmp_path):
     zero = (tmp_path / "zero").read_bytes()
     assert struct.unpack_from("<H", zero, 0x1fe)[0] == 0xaa55 and zero[0x202:0x206] == b"HdrS"
     assert zero[0x210] == 0xff and struct.unpack_from("<I", zero, 0x228)[0] == CMDLINE
+
+
+def test_a_bad_preferred_address_falls_back_to_1_mib(tmp_path):
+    for pref in (0x1000001, 0x80000, 0x40000000):      # misaligned, too low, beyond memory
+        result = dry_run(tmp_path, bzimage(relocatable=1, pref_address=pref))
+        assert "0x00100000  kernel" in result.out, (hex(pref), result.out)
+
+
+# --- the chapter's exercises (graded; none needs KVM) -------------------------------
+
+@pytest.mark.exercise("ex5.1", points=3)
+def test_ex5_1_dry_run_prints_the_e820_map(tmp_path):
+    result = dry_run(tmp_path, bzimage(), "--mem", "64M")
+    e820 = [line for line in result.out.split("\n") if line.startswith("e820:")]
+    assert e820 == ["e820: 0x00000000-0x0009fbff RAM",
+                    "e820: 0x0009fc00-0x000fffff reserved",
+                    "e820: 0x00100000-0x03ffffff RAM"], result.out
+
+
+@pytest.mark.exercise("ex5.2", points=4)
+def test_ex5_2_a_second_serial_port_answers_at_0x2f8(tmp_path):
+    result = dry_run(tmp_path, bzimage())
+    ports = [line for line in result.out.split("\n") if line.startswith("port ")]
+    assert "port 0x02f8-0x02ff  uart COM2, IRQ 3" in ports, result.out
+    assert "port 0x03f8-0x03ff  uart COM1, IRQ 4" in ports
+
+
+@pytest.mark.exercise("ex5.3", points=5)
+def test_ex5_3_a_relocatable_kernel_loads_at_its_preferred_address(tmp_path):
+    image = bzimage(relocatable=1, pref_address=0x1000000, init_size=0x400000)
+    result = dry_run(tmp_path, image, "--mem", "64M", "--dump-zero-page", tmp_path / "zero")
+    assert "0x01000000  kernel, up to 0x01400000" in result.out, result.out
+    assert "entry: 0x1000200 (64-bit)" in result.out
+    assert struct.unpack_from("<I", (tmp_path / "zero").read_bytes(), 0x214)[0] == 0x1000000
 
 
 # --- hostile kernel images: each refused with exit 2 and its reason ----------------

@@ -32,9 +32,12 @@ enum {
 	HDR_RAMDISK_SIZE = 0x21c,        /* u32: initrd size */
 	HDR_CMD_LINE_PTR = 0x228,        /* u32: command line address */
 	HDR_INITRD_ADDR_MAX = 0x22c,     /* u32: highest address of an initrd byte */
+	HDR_CODE32_START = 0x214,        /* u32: where the protected-mode kernel is */
 	HDR_KERNEL_ALIGNMENT = 0x230,    /* u32 */
+	HDR_RELOCATABLE = 0x234,         /* u8: the kernel may run at any aligned address */
 	HDR_XLOADFLAGS = 0x236,          /* u16 */
 	HDR_CMDLINE_SIZE = 0x238,        /* u32: longest command line, without NUL */
+	HDR_PREF_ADDRESS = 0x258,        /* u64: where a relocatable kernel likes to run */
 	HDR_INIT_SIZE = 0x260,           /* u32: memory the kernel needs to start */
 	HDR_MIN_LENGTH = 0x264,          /* an image shorter than this has no header */
 

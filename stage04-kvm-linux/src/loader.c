@@ -60,6 +60,36 @@ static void write_e820(uint8_t *zero_page, uint64_t mem_size)
 
 /* --- bzImage ----------------------------------------------------------- */
 
+/* ANCHOR: load-address */
+/* Where the protected-mode kernel goes.  Any kernel runs at 1 MiB; a
+ * relocatable one (protocol 2.10+) built to run elsewhere, usually 16 MiB,
+ * would first copy itself there.  Loading it at its pref_address saves that
+ * copy.  An address that is not 1 MiB or more, aligned to the kernel's
+ * kernel_alignment, and with room for init_size below mem_size is ignored. */
+static uint64_t load_address(const uint8_t *k, uint32_t version, uint64_t need,
+			     uint64_t mem_size)
+{
+/* BEGIN EXERCISE ex5.3 */
+	uint64_t pref = read_u32(k, HDR_PREF_ADDRESS) |
+			(uint64_t)read_u32(k, HDR_PREF_ADDRESS + 4) << 32;
+	uint32_t align = read_u32(k, HDR_KERNEL_ALIGNMENT);
+
+	if (version < 0x020a || !read_u8(k, HDR_RELOCATABLE) || align == 0 ||
+	    pref < KERNEL_LOAD_ADDRESS || pref % align != 0 ||
+	    pref > mem_size || need > mem_size - pref)
+		return KERNEL_LOAD_ADDRESS;
+	return pref;
+/* STUB ex5.3
+	(void)k;
+	(void)version;
+	(void)need;
+	(void)mem_size;
+	return KERNEL_LOAD_ADDRESS;
+END STUB */
+/* END EXERCISE ex5.3 */
+}
+/* ANCHOR_END: load-address */
+
 /* ANCHOR: check-bzimage */
 /* Checks the setup header and where the kernel would go.  On success the
  * protected-mode kernel is [*payload, in->kernel_size) of the file. */
@@ -70,6 +100,7 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 	const uint8_t *k = in->kernel;
 	size_t size = in->kernel_size;
 	uint32_t setup_sects, header_end, version, init_size;
+	uint64_t need;
 
 	if (size < HDR_MIN_LENGTH) {
 		report_set(err, 0, 0, "not a kernel: %zu bytes is too short for a "
@@ -124,20 +155,19 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 	/* init_size: memory the kernel needs from its load address until it
 	 * has decompressed and moved itself, often several times the file. */
 	init_size = read_u32(k, HDR_INIT_SIZE);
-	out->kernel_start = KERNEL_LOAD_ADDRESS;
-	out->kernel_end = KERNEL_LOAD_ADDRESS +
-		page_up(init_size > size - *payload ? init_size : size - *payload);
+	need = page_up(init_size > size - *payload ? init_size : size - *payload);
+	out->kernel_start = load_address(k, version, need, mem_size);
+	out->kernel_end = out->kernel_start + need;
 	if (out->kernel_end > mem_size) {
 		report_set(err, 0, 0, "the kernel needs %llu KiB from 1 MiB up "
 			   "(init_size), more than the %llu MiB of guest memory "
-			   "(--mem)", (unsigned long long)(out->kernel_end -
-			   KERNEL_LOAD_ADDRESS) >> 10,
+			   "(--mem)", (unsigned long long)need >> 10,
 			   (unsigned long long)mem_size >> 20);
 		return -1;
 	}
 	out->format = KERNEL_BZIMAGE;
 	out->protocol = (uint16_t)version;
-	out->entry = KERNEL_LOAD_ADDRESS + ENTRY_64_OFFSET;
+	out->entry = out->kernel_start + ENTRY_64_OFFSET;
 	return 0;
 }
 /* ANCHOR_END: check-bzimage */
@@ -152,7 +182,7 @@ static int load_bzimage(const struct guest_memory *mem, const struct boot_inputs
 
 	if (check_bzimage(in, mem->size, &payload, out, err) != 0)
 		return -1;
-	dest = gpa_ptr(mem, KERNEL_LOAD_ADDRESS, in->kernel_size - payload);
+	dest = gpa_ptr(mem, out->kernel_start, in->kernel_size - payload);
 	memcpy(dest, in->kernel + payload, in->kernel_size - payload);
 
 	/* Only the setup header, never the whole first sector: since Linux
@@ -160,6 +190,7 @@ static int load_bzimage(const struct guest_memory *mem, const struct boot_inputs
 	 * land in zero-page fields (screen_info, edid_info...) as garbage. */
 	header_end = HDR_MAGIC + read_u8(in->kernel, HDR_JUMP + 1);
 	memcpy(zero_page + HDR_START, in->kernel + HDR_START, header_end - HDR_START);
+	write_u32(zero_page, HDR_CODE32_START, (uint32_t)out->kernel_start);
 	return 0;
 }
 /* ANCHOR_END: load-bzimage */

@@ -157,6 +157,38 @@ static void print_layout(const struct boot_layout *l, const char *cmdline)
 }
 /* ANCHOR_END: dry-run */
 
+/* ANCHOR: print-e820 */
+/* The memory map as the kernel will read it: from the zero page. */
+static void print_e820(const struct guest_memory *mem)
+{
+/* BEGIN EXERCISE ex5.1 */
+	const uint8_t *zero_page = gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE);
+
+	for (int i = 0; i < zero_page[BP_E820_ENTRIES] && i < E820_MAX_ENTRIES; i++) {
+		struct { uint64_t addr, size; uint32_t type; } entry;
+		const uint8_t *raw = zero_page + BP_E820_TABLE + i * E820_ENTRY_SIZE;
+
+		memcpy(&entry.addr, raw, 8);
+		memcpy(&entry.size, raw + 8, 8);
+		memcpy(&entry.type, raw + 16, 4);
+		printf("e820: 0x%08" PRIx64 "-0x%08" PRIx64 " %s\n", entry.addr,
+		       entry.addr + entry.size - 1,
+		       entry.type == E820_RAM ? "RAM" : "reserved");
+	}
+/* STUB ex5.1
+	(void)mem;
+END STUB */
+/* END EXERCISE ex5.1 */
+}
+/* ANCHOR_END: print-e820 */
+
+static void print_ports(const struct bus *bus)
+{
+	for (int i = 0; i < bus->nranges; i++)
+		printf("port 0x%04x-0x%04x  %s\n", bus->ranges[i].base,
+		       bus->ranges[i].base + bus->ranges[i].count - 1, bus->ranges[i].name);
+}
+
 static uint64_t vm_rss_bytes(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
@@ -289,10 +321,16 @@ static void load_or_die(const struct options *o, const struct guest_memory *mem,
 	free(initrd);
 }
 
-static void dry_run(const struct options *o, const struct guest_memory *mem,
-		    const struct boot_layout *layout, const char *cmdline)
+static void dry_run(const struct options *o, struct machine *m,
+		    const struct guest_memory *mem, const struct boot_layout *layout,
+		    const char *cmdline)
 {
 	print_layout(layout, cmdline);
+	print_e820(mem);
+	m->vm.vm_fd = -1;                  /* no VM: the device table only */
+	if (machine_add_devices(m) != 0)
+		die(EXIT_BAD_INPUT, "the device table is full");
+	print_ports(&m->bus);
 	if (o->zero_page_file)
 		write_file_or_die(o->zero_page_file,
 				  gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE),
@@ -323,7 +361,7 @@ int main(int argc, char **argv)
 		    o.mem_size >> 20);
 	load_or_die(&o, &mem, cmdline, &layout);
 	if (o.dry_run) {
-		dry_run(&o, &mem, &layout, cmdline);
+		dry_run(&o, &m, &mem, &layout, cmdline);
 		guest_memory_unmap(&mem);
 		free(cmdline);
 		return EXIT_OK;

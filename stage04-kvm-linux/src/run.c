@@ -48,11 +48,37 @@ static void console_output(void *machine, uint8_t byte)
 	boot_timer_console(&m->timer, byte);
 }
 
+/* COM2's bytes: to stderr, a second channel out of the guest (a log, a
+ * debug console) that does not mix with the console on stdout. */
+static void com2_output(void *machine, uint8_t byte)
+{
+	(void)machine;
+	if (write(STDERR_FILENO, &byte, 1) != 1) {
+		/* stderr is gone: nothing to do */
+	}
+}
+
+/* A second 16550A: the same device, another base port and IRQ. */
+static int add_com2(struct machine *m)
+{
+/* BEGIN EXERCISE ex5.2 */
+	uart_init(&m->uart2, m->vm.vm_fd, COM2_IRQ, com2_output, m);
+	return bus_add(&m->bus, "uart COM2, IRQ 3", COM2_BASE, UART_PORTS, uart_io,
+		       &m->uart2);
+/* STUB ex5.2
+	(void)m;
+	(void)com2_output;
+	return 0;
+END STUB */
+/* END EXERCISE ex5.2 */
+}
+
 /* ANCHOR: devices */
 int machine_add_devices(struct machine *m)
 {
 	uart_init(&m->uart, m->vm.vm_fd, COM1_IRQ, console_output, m);
-	if (bus_add(&m->bus, "uart", COM1_BASE, UART_PORTS, uart_io, &m->uart) != 0 ||
+	if (bus_add(&m->bus, "uart COM1, IRQ 4", COM1_BASE, UART_PORTS, uart_io,
+		    &m->uart) != 0 || add_com2(m) != 0 ||
 	    bus_add(&m->bus, "i8042 data", I8042_DATA_PORT, 1, i8042_data_io,
 		    &m->i8042) != 0 ||
 	    bus_add(&m->bus, "i8042 command", I8042_COMMAND_PORT, 1,

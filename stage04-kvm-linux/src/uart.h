@@ -10,6 +10,8 @@
 enum {
 	COM1_BASE = 0x3f8,
 	COM1_IRQ = 4,
+	COM2_BASE = 0x2f8,
+	COM2_IRQ = 3,
 	UART_PORTS = 8,
 	UART_RX_BUFFER = 256,
 };
