@@ -60,7 +60,6 @@ static void write_e820(uint8_t *zero_page, uint64_t mem_size)
 
 /* --- bzImage ----------------------------------------------------------- */
 
-/* ANCHOR: load-address */
 /* Where the protected-mode kernel goes.  Any kernel runs at 1 MiB; a
  * relocatable one (protocol 2.10+) built to run elsewhere, usually 16 MiB,
  * would first copy itself there.  Loading it at its pref_address saves that
@@ -88,7 +87,6 @@ static uint64_t load_address(const uint8_t *k, uint32_t version, uint64_t need,
 END STUB */
 /* END EXERCISE ex5.3 */
 }
-/* ANCHOR_END: load-address */
 
 /* ANCHOR: check-bzimage */
 /* Checks the setup header and where the kernel would go.  On success the

@@ -157,7 +157,6 @@ static void print_layout(const struct boot_layout *l, const char *cmdline)
 }
 /* ANCHOR_END: dry-run */
 
-/* ANCHOR: print-e820 */
 /* The memory map as the kernel will read it: from the zero page. */
 static void print_e820(const struct guest_memory *mem)
 {
@@ -180,7 +179,6 @@ static void print_e820(const struct guest_memory *mem)
 END STUB */
 /* END EXERCISE ex5.1 */
 }
-/* ANCHOR_END: print-e820 */
 
 static void print_ports(const struct bus *bus)
 {
