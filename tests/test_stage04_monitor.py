@@ -282,3 +282,42 @@ def test_the_kits_kernel_boots_as_far_as_this_host_allows(kernel_paths, kvm):
         assert result.status == 0, result.err
         assert "staged-vms init: Linux 6.1" in result.out and "hello from init\n" in result.out
         assert stats["end"] == "reboot" and stats["boot_to_init_ms"] is not None
+
+
+# --- hostile guests: a few bytes of machine code as the "kernel" ------------------
+
+SPIN = b"\xeb\xfe"                                   # jmp .
+UD2 = b"\x0f\x0b"                                    # an exception with no IDT
+EVERY_PORT = (b"\x31\xc9"                            # xor ecx, ecx
+              b"\x89\xca\xee"                        # loop: mov edx, ecx; out dx, al
+              b"\xff\xc1\x81\xf9\x00\x00\x01\x00"    # inc ecx; cmp ecx, 0x10000
+              b"\x75\xf3"                            # jne loop
+              b"\xb0\xfe\xe6\x64\xeb\xfe")           # mov al, 0xfe; out 0x64, al; jmp .
+
+
+def hostile_guest(tmp_path, code, *args):
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, code, 0x1000)]))
+    return kvm_linux("--kernel", tmp_path / "guest", "--stats", *args, timeout=60)
+
+
+def test_a_guest_that_never_stops_ends_at_the_timeout(tmp_path, kvm):
+    result = hostile_guest(tmp_path, SPIN, "--timeout", "1")
+    assert result.status == 1
+    assert "the VM did not end within 1 seconds (--timeout)" in result.err
+    assert result.stats()["end"] == "timeout"
+
+
+def test_a_triple_fault_ends_the_vm_with_status_1(tmp_path, kvm):
+    result = hostile_guest(tmp_path, UD2, "--timeout", "20")
+    assert result.status == 1, result.err
+    assert "the guest triple-faulted" in result.err
+    assert result.stats()["end"] == "triple_fault"
+
+
+def test_writes_to_every_port_are_counted_and_the_reset_ends_the_vm(tmp_path, kvm):
+    result = hostile_guest(tmp_path, EVERY_PORT, "--timeout", "60")
+    stats = result.stats()
+    assert (result.status, stats["end"]) == (0, "reboot"), result.err
+    assert stats["unhandled_ports"]["0x70"] == 1 and stats["unhandled_ports"]["0xffff"] == 1
+    assert "0x3f8" not in stats["unhandled_ports"] and "0x64" not in stats["unhandled_ports"]
+    assert stats["boot_to_init_ms"] is not None          # it wrote the boot-timer port too

@@ -371,7 +371,8 @@ int main(int argc, char **argv)
 	}
 	if (machine_add_devices(&m) != 0)
 		die(EXIT_BAD_INPUT, "the device table is full");
-	if (console_start(&m.uart, request_escape, &err) != 0)
+	if (install_run_signals(&err) != 0 ||
+	    console_start(&m.uart, request_escape, &err) != 0)
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	m.trace_exits = o.trace_exits;
 

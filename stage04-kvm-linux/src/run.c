@@ -11,7 +11,6 @@
 #include "run.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,7 +93,6 @@ int machine_add_devices(struct machine *m)
 
 static struct kvm_run *volatile running;
 static volatile sig_atomic_t timed_out, escaped;
-static pthread_t vcpu_thread;
 
 static void kick_vcpu(int signo)
 {
@@ -107,21 +105,29 @@ static void kick_vcpu(int signo)
 		running->immediate_exit = 1;
 }
 
+/* A signal to the process reaches the vCPU thread: the input thread
+ * blocks them all (console.c). */
 void request_escape(void)
 {
-	pthread_kill(vcpu_thread, SIGUSR1);
+	kill(getpid(), SIGUSR1);
 }
 
-static int arm_signals(double timeout, struct error_report *err)
+int install_run_signals(struct error_report *err)
 {
 	struct sigaction sa = { .sa_handler = kick_vcpu };   /* no SA_RESTART */
-	struct itimerval timer = { 0 };
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGALRM, &sa, NULL) != 0 || sigaction(SIGUSR1, &sa, NULL) != 0) {
 		report_set(err, 0, 0, "cannot install signal handlers: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+static int arm_timeout(double timeout, struct error_report *err)
+{
+	struct itimerval timer = { 0 };
+
 	if (timeout <= 0)
 		return 0;
 	timer.it_value.tv_sec = (time_t)timeout;
@@ -241,8 +247,7 @@ enum vm_end run_machine(struct machine *m, double timeout, struct error_report *
 {
 	int end = -1;
 
-	vcpu_thread = pthread_self();
-	if (arm_signals(timeout, err) != 0)
+	if (arm_timeout(timeout, err) != 0)
 		return END_ERROR;
 	running = m->vm.run;
 	while (end < 0) {

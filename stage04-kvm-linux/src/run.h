@@ -43,6 +43,10 @@ int machine_add_devices(struct machine *m);
 /* Runs the vCPU until the VM ends; timeout in seconds, 0 for none. */
 enum vm_end run_machine(struct machine *m, double timeout, struct error_report *err);
 
+/* Installs the handlers for the signals that end KVM_RUN (the timeout's,
+ * the escape's); before the input thread starts.  Returns 0 or -1. */
+int install_run_signals(struct error_report *err);
+
 /* Called from the input thread when the user types the escape. */
 void request_escape(void);
 
