@@ -165,7 +165,7 @@ static void print_e820(const struct guest_memory *mem)
 
 	for (int i = 0; i < zero_page[BP_E820_ENTRIES] && i < E820_MAX_ENTRIES; i++) {
 		struct { uint64_t addr, size; uint32_t type; } entry;
-		const uint8_t *raw = zero_page + BP_E820_TABLE + i * E820_ENTRY_SIZE;
+		const uint8_t *raw = zero_page + BP_E820_TABLE + (size_t)i * E820_ENTRY_SIZE;
 
 		memcpy(&entry.addr, raw, 8);
 		memcpy(&entry.size, raw + 8, 8);
