@@ -88,9 +88,23 @@ static int add_memory(struct vm *vm, struct error_report *err)
 	return 0;
 }
 
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+
 /* ANCHOR: cpuid */
-/* The vCPU reports the CPUID leaves KVM supports on this host; the array
- * is grown until KVM stops answering E2BIG. */
+/* Leaf 1's "hypervisor present" bit is not among what KVM reports as
+ * supported, yet a guest kernel looks for KVM's own leaves (0x40000000:
+ * "KVMKVMKVM") only when it is set.  Without it the kernel believes it
+ * runs on bare hardware: no paravirtual clock (kvmclock), so it calibrates
+ * its TSC against the emulated PIT, slowly and, nested, not at all. */
+static void announce_hypervisor(struct kvm_cpuid2 *cpuid)
+{
+	for (uint32_t i = 0; i < cpuid->nent; i++)
+		if (cpuid->entries[i].function == 1)
+			cpuid->entries[i].ecx |= CPUID_1_ECX_HYPERVISOR;
+}
+
+/* The vCPU reports the CPUID leaves KVM supports on this host, plus the
+ * hypervisor bit; the array is grown until KVM stops answering E2BIG. */
 static int set_cpuid(struct vm *vm, struct error_report *err)
 {
 	for (uint32_t n = 64; n <= 4096; n *= 2) {
@@ -106,8 +120,10 @@ static int set_cpuid(struct vm *vm, struct error_report *err)
 			free(cpuid);
 			continue;
 		}
-		if (ret == 0)
+		if (ret == 0) {
+			announce_hypervisor(cpuid);
 			ret = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
+		}
 		free(cpuid);
 		return ret == 0 ? 0 : fail_ioctl(err, "KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2");
 	}
