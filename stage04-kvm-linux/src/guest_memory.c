@@ -1,9 +1,9 @@
 /* guest_memory.c - guest RAM: anonymous memory of ours, lent to KVM. */
 #include "guest_memory.h"
 
-#include <stdlib.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 int guest_memory_map(struct guest_memory *mem, uint64_t size)
 {
@@ -38,19 +38,26 @@ void *gpa_ptr(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
 }
 /* ANCHOR_END: gpa-ptr */
 
-uint64_t guest_memory_resident(const struct guest_memory *mem)
+int resident_memory(const struct guest_memory *mem, uint64_t *guest_bytes,
+		    uint64_t *monitor_bytes)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t pages = (mem->size + (uint64_t)page - 1) / (uint64_t)page;
-	unsigned char *vec = malloc(pages);
-	uint64_t resident = 0;
+	FILE *smaps = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in_guest = false;
 
-	if (!vec || mincore(mem->host, mem->size, vec) != 0) {
-		free(vec);
-		return 0;
+	*guest_bytes = *monitor_bytes = 0;
+	if (!smaps)
+		return -1;
+	/* Each mapping: a header "start-end perms ...", then lines such as
+	 * "Rss:  1234 kB".  Guest RAM is the mapping that starts at host. */
+	while (fgets(line, sizeof(line), smaps)) {
+		unsigned long long start, end, kib;
+
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2)
+			in_guest = start == (uintptr_t)mem->host;
+		else if (sscanf(line, "Rss: %llu kB", &kib) == 1)
+			*(in_guest ? guest_bytes : monitor_bytes) += kib << 10;
 	}
-	for (uint64_t i = 0; i < pages; i++)
-		resident += vec[i] & 1;
-	free(vec);
-	return resident * (uint64_t)page;
+	fclose(smaps);
+	return 0;
 }

@@ -24,7 +24,10 @@ void guest_memory_unmap(struct guest_memory *mem);
 /* A host pointer to [gpa, gpa + len), or NULL if any byte is outside RAM. */
 void *gpa_ptr(const struct guest_memory *mem, uint64_t gpa, uint64_t len);
 
-/* Resident bytes of guest RAM (pages the guest touched), for --stats. */
-uint64_t guest_memory_resident(const struct guest_memory *mem);
+/* Resident memory of this process, split into guest RAM (pages the guest
+ * touched) and everything else (the monitor's own), from /proc/self/smaps.
+ * Returns 0, or -1 if smaps cannot be read. */
+int resident_memory(const struct guest_memory *mem, uint64_t *guest_bytes,
+		    uint64_t *monitor_bytes);
 
 #endif

@@ -187,20 +187,6 @@ static void print_ports(const struct bus *bus)
 		       bus->ranges[i].base + bus->ranges[i].count - 1, bus->ranges[i].name);
 }
 
-static uint64_t vm_rss_bytes(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	unsigned long long kib = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib << 10;
-}
-
 static const char *end_name(enum vm_end end)
 {
 	static const char *const names[] = {
@@ -221,10 +207,10 @@ static void print_ms(const char *name, uint64_t ns)
 
 static void print_stats(const struct machine *m, enum vm_end end, int status)
 {
-	uint64_t guest = guest_memory_resident(&m->vm.mem);
-	uint64_t rss = vm_rss_bytes();
+	uint64_t guest, monitor;
 	const char *sep = "";
 
+	resident_memory(&m->vm.mem, &guest, &monitor);
 	fprintf(stderr, "{\"end\": \"%s\", \"exit_status\": %d, \"host_kvm\": \"%s\"",
 		end_name(end), status, m->quirks.active ? "kvm_pvm" : "hardware");
 	print_ms("kernel_first_output_ms", m->timer.first_output_ns);
@@ -233,7 +219,7 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 	print_ms("total_ms", monotonic_ns() - m->timer.start_ns);
 	fprintf(stderr, ", \"monitor_rss_kib\": %" PRIu64 ", \"guest_resident_kib\": %"
 		PRIu64 ", \"vm_exits\": %" PRIu64 ", \"exits\": {",
-		(rss > guest ? rss - guest : 0) >> 10, guest >> 10, m->vm_exits);
+		monitor >> 10, guest >> 10, m->vm_exits);
 	for (uint32_t r = 0; r < EXIT_REASONS; r++) {
 		if (!m->by_reason[r])
 			continue;
