@@ -5,9 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kvm_exit.h"
 #include "vm.h"
-
-enum { EXIT_REASONS = 64 };
 
 struct run_options {
 	bool trace_exits;          /* a line per exit on stderr */
@@ -26,8 +25,5 @@ struct run_stats {
  * a failed entry, an emulation error, a timeout (returns -1, err says). */
 int run_vcpu(struct vm *vm, const struct run_options *opts,
 	     struct run_stats *stats, struct error_report *err);
-
-/* "io", "hlt", "shutdown", ...: the name of a KVM_EXIT_* reason. */
-const char *exit_reason_name(uint32_t reason);
 
 #endif

@@ -9,10 +9,9 @@
 #include "bus.h"
 #include "host_quirks.h"
 #include "i8042.h"
+#include "kvm_exit.h"
 #include "uart.h"
 #include "vm.h"
-
-enum { EXIT_REASONS = 64 };
 
 /* Everything the guest can reach, and what the run counted. */
 struct machine {
@@ -49,7 +48,5 @@ int install_run_signals(struct error_report *err);
 
 /* Called from the input thread when the user types the escape. */
 void request_escape(void);
-
-const char *exit_reason_name(uint32_t reason);
 
 #endif
