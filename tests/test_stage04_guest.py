@@ -9,26 +9,21 @@ import time
 
 import pytest
 
-from conftest import ROOT, build_dir, run
+from conftest import build_dir, run
 
-STAGE = ROOT / "stage04-kvm-linux"
 QEMU = "qemu-system-x86_64"
 APPEND = "console=ttyS0 reboot=k panic=-1 8250.nr_uarts=1 i8042.noaux quiet"
 
 
-@pytest.fixture
-def paths(kernel_paths):
-    return kernel_paths
-
-
-def qemu_command(paths, append):
+def qemu_command(kernel_paths, append):
     return [QEMU, "-accel", "tcg", "-M", "pc", "-m", "128", "-nographic", "-nic", "none",
-            "-no-reboot", "-kernel", paths["BZIMAGE"], "-initrd", paths["INITRAMFS"],
+            "-no-reboot", "-kernel", kernel_paths["BZIMAGE"],
+            "-initrd", kernel_paths["INITRAMFS"],
             "-append", f"{APPEND} {append}"]
 
 
-def boot(paths, append, timeout=180):
-    return run(qemu_command(paths, append), timeout=timeout)
+def boot(kernel_paths, append, timeout=180):
+    return run(qemu_command(kernel_paths, append), timeout=timeout)
 
 
 def newc_entries(archive: bytes) -> dict:
@@ -66,8 +61,8 @@ def test_mkcpio_rejects_a_bad_list(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_kernel_boots_to_init_and_runs_a_command(paths):
-    result = boot(paths, 'run="echo hello from the guest; uname -s"')
+def test_the_kernel_boots_to_init_and_runs_a_command(kernel_paths):
+    result = boot(kernel_paths, 'run="echo hello from the guest; uname -s"')
     assert result.status == 0, result.out[-3000:]
     out = result.out.replace("\r", "")
     assert re.search(r"staged-vms init: Linux 6\.1\.\S+, 1 CPU, \d+ MiB$", out, re.M), out
@@ -118,8 +113,8 @@ class Console:
 
 
 @pytest.mark.slow
-def test_a_shell_runs_what_is_typed_on_the_serial_console(paths):
-    console = Console(qemu_command(paths, ""))
+def test_a_shell_runs_what_is_typed_on_the_serial_console(kernel_paths):
+    console = Console(qemu_command(kernel_paths, ""))
     console.expect("/ # ")
     console.type("echo typed-$((6*7))")
     console.expect("typed-42\n")
