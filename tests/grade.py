@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import NO_KVM_DEVICE
+
 TESTS = Path(__file__).resolve().parent
 
 # Mistakes recognisable from a failure's message, and what to say about them.
@@ -78,7 +80,7 @@ class Collector:
         elif report.failed or report.skipped:
             name = report.nodeid.split("::")[-1]
             failure = describe(name, report, hint)
-            if report.skipped and "offers no KVM device" in failure["message"][0]:
+            if report.skipped and NO_KVM_DEVICE in failure["message"][0]:
                 exercise.ungradable += points
             exercise.failures.append(failure)
 
