@@ -23,6 +23,7 @@
 static struct termios saved_termios;
 static volatile sig_atomic_t termios_saved;
 static struct uart *console_uart;
+static bool stdin_is_terminal;
 static void (*escape_handler)(void);
 
 void console_restore(void)
@@ -87,11 +88,12 @@ static void type_keys(const uint8_t *keys, ssize_t n, bool *after_escape)
 }
 /* ANCHOR_END: escape */
 
-static void *input_thread(void *is_terminal)
+static void *input_thread(void *unused)
 {
 	bool after_escape = false;
 	uint8_t buffer[256];
 
+	(void)unused;
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
 
@@ -99,7 +101,7 @@ static void *input_thread(void *is_terminal)
 			continue;
 		if (n <= 0)
 			return NULL;          /* end of input: the guest sees no more */
-		if (is_terminal) {
+		if (stdin_is_terminal) {
 			type_keys(buffer, n, &after_escape);
 		} else {
 			for (ssize_t i = 0; i < n; i++)
@@ -111,20 +113,20 @@ static void *input_thread(void *is_terminal)
 int console_start(struct uart *uart, void (*on_escape)(void),
 		  struct error_report *err)
 {
-	bool terminal = isatty(STDIN_FILENO);
 	pthread_t thread;
 	sigset_t all, old;
 	int ret;
 
 	console_uart = uart;
 	escape_handler = on_escape;
-	if (terminal && enter_raw_mode(err) != 0)
+	stdin_is_terminal = isatty(STDIN_FILENO);
+	if (stdin_is_terminal && enter_raw_mode(err) != 0)
 		return -1;
 	/* The thread blocks every signal, so the timeout's and the escape's
 	 * signals reach the vCPU thread and interrupt KVM_RUN. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&thread, NULL, input_thread, terminal ? uart : NULL);
+	ret = pthread_create(&thread, NULL, input_thread, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret != 0) {
 		report_set(err, 0, 0, "cannot start the input thread: %s", strerror(ret));
