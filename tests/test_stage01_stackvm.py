@@ -127,6 +127,44 @@ def test_neg_not_and_stack_shuffles(tmp_path):
     assert stackvm("run", prog).out == "-9223372036854775808\n1\n1\n2\n"
 
 
+# Each compare-and-jump on (3, 5), (5, 5) and (5, 3): "j" when it jumps, "-" when not.
+COMPARE_JUMPS = [("jeq", "-j-"), ("jne", "j-j"), ("jlt", "j--"), ("jle", "jj-"),
+                 ("jgt", "--j"), ("jge", "-jj")]
+
+
+@pytest.mark.parametrize("instruction, expected", COMPARE_JUMPS)
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_compare_and_jump_pops_both_and_jumps_when_the_relation_holds(
+        tmp_path, instruction, expected, dispatch):
+    text = ".func main 0 0\n"
+    for n, (a, b) in enumerate([(3, 5), (5, 5), (5, 3)]):
+        text += (f"\tpush {a}\n\tpush {b}\n\t{instruction} yes{n}\n\tpush '-'\n"
+                 f"\tjmp done{n}\nyes{n}:\n\tpush 'j'\ndone{n}:\n\tputc\n")
+    result = stackvm("run", "--stats", f"--dispatch={dispatch}", source(tmp_path, text + "\thalt\n"))
+    assert (result.status, result.out) == (0, expected), result.err
+    assert result.stats()["max_stack"] == 2
+
+
+def test_incl_adds_a_signed_byte_to_a_local_and_wraps(tmp_path):
+    prog = source(tmp_path, ".func main 0 2\n\tincl 1, -128\n\tloadl 1\n\tprint\n"
+                            "\tpush 9223372036854775807\n\tstorel 0\n\tincl 0, 127\n"
+                            "\tloadl 0\n\tprint\n\thalt\n")
+    result = stackvm("run", "--stats", prog)
+    assert result.out == "-128\n-9223372036854775682\n"
+    assert result.stats()["max_stack"] == 3     # two locals and one operand: incl pushes none
+
+
+def test_new_instructions_assemble_disassemble_and_trace(tmp_path):
+    prog = source(tmp_path, ".func main 0 1\n\tincl 0, -3\n\tloadl 0\n\tpush 0\n"
+                            "\tjlt neg\n\thalt\nneg:\n\thalt\n")
+    assert stackvm("asm", prog, "-o", tmp_path / "p.sbc").status == 0
+    listing = stackvm("dis", tmp_path / "p.sbc").out
+    assert "\tincl 0, -3\n" in listing and "\tjlt L20\n" in listing
+    trace = stackvm("run", "--trace", prog).err.splitlines()
+    assert trace[0] == "     0  incl 0, -3            stack:"
+    assert trace[3] == "    14  jlt 20                stack: -3 0"
+
+
 def test_recursion_ten_thousand_deep_works(tmp_path):
     prog = source(tmp_path, ".func main 0 0\n\tpush 10000\n\tcall down\n\tprint\n\thalt\n"
                             ".func down 1 1\n\tloadl 0\n\tjz zero\n\tloadl 0\n\tpush 1\n\tsub\n"
@@ -193,6 +231,10 @@ VERIFIER_SOURCES = [
      "pc 9216: push: stack deeper than the limit of 1024"),
     (".func main 0 1\n\tloadl 1\n\thalt\n",
      "pc 0: loadl 1: local index out of range (function 0 has 1 locals)"),
+    (".func main 0 1\n\tincl 1, 1\n\thalt\n",
+     "pc 0: incl 1: local index out of range (function 0 has 1 locals)"),
+    (".func main 0 0\n\tpush 1\n\tjlt out\nout:\n\thalt\n",
+     "pc 9: jlt: stack underflow (needs 2 values, has 1"),
     (".func main 0 0\n\tloadg 0\n\thalt\n",
      "pc 0: loadg 0: global index out of range (the program has 0 globals)"),
     (".func main 0 0\n\tpush 1\n\tprint\n",
@@ -281,6 +323,8 @@ ASM_ERRORS = [
     (".func main 0 0\n\tpush 'a\n", "2:7: unterminated character literal"),
     (".func main 0 0\n\thalt halt\n", "2:7: unexpected text after the instruction"),
     (".func main 0 0\n\tloadl 256\n", "2:8: local index must be 0 to 255"),
+    (".func main 0 1\n\tincl 0, 128\n", "2:10: constant must be -128 to 127"),
+    (".func main 0 1\n\tincl 0 1\n", "2:9: expected ','"),
     (".func main 0 0\n\tcall g\n", "2:7: unknown function 'g'"),
     (".func main 2 1\n", "1:1: a function's arguments are among its locals"),
     (".bogus\n", "1:1: unknown directive .bogus"),

@@ -255,6 +255,20 @@ static int constant_operand(struct assembler *a, int64_t *value)
 	return 0;
 }
 
+/* incl's constant: one signed byte. */
+static int small_constant(struct assembler *a, int64_t *value)
+{
+	const char *at;
+
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	if (lex_number(&a->lx, value) != 0)
+		return -1;
+	if (*value < INT8_MIN || *value > INT8_MAX)
+		return lex_error(&a->lx, at, "constant must be -128 to 127");
+	return 0;
+}
+
 static int operand(struct assembler *a, enum operand_kind kind)
 {
 	int64_t value = 0;
@@ -279,6 +293,11 @@ static int operand(struct assembler *a, enum operand_kind kind)
 		if (lex_unsigned(&a->lx, MAX_GLOBALS - 1, &index, "global index") != 0)
 			return -1;
 		return emit(a, index, 2);
+	case OPERAND_LOCAL_I8:
+		if (lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0 ||
+		    lex_expect(&a->lx, ',') != 0 || small_constant(a, &value) != 0)
+			return -1;
+		return emit(a, index | (uint64_t)(uint8_t)value << 8, 2);
 	}
 	return -1;
 }

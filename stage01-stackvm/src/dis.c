@@ -46,6 +46,9 @@ static void print_instruction(const struct program *prog, uint32_t pc, FILE *out
 	case OPERAND_GLOBAL:
 		fprintf(out, " %u", read_u16(p + 1));
 		break;
+	case OPERAND_LOCAL_I8:
+		fprintf(out, " %u, %d", p[1], (int8_t)p[2]);
+		break;
 	}
 	fprintf(out, "\n");
 }

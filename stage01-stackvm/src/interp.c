@@ -65,6 +65,10 @@ static void trace(const struct program *prog, const uint8_t *pc,
 	case OPERAND_LOCAL:
 		snprintf(text, sizeof(text), "%s %u", info->mnemonic, pc[1]);
 		break;
+	case OPERAND_LOCAL_I8:
+		snprintf(text, sizeof(text), "%s %u, %d", info->mnemonic, pc[1],
+			 (int8_t)pc[2]);
+		break;
 	case OPERAND_FUNC:
 	case OPERAND_GLOBAL:
 		snprintf(text, sizeof(text), "%s %u", info->mnemonic, read_u16(pc + 1));

@@ -78,6 +78,15 @@ CASE(RET)	{
 		NEXT;
 	}
 /* ANCHOR_END: call-return */
+/* ANCHOR: loop-instructions */
+CASE(JEQ)	sp -= 2; pc = sp[0] == sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JNE)	sp -= 2; pc = sp[0] != sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JLT)	sp -= 2; pc = sp[0] < sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JLE)	sp -= 2; pc = sp[0] <= sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JGT)	sp -= 2; pc = sp[0] > sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JGE)	sp -= 2; pc = sp[0] >= sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(INCL)	fp[pc[1]] = wrap_add(fp[pc[1]], (int8_t)pc[2]); pc += 3; NEXT;
+/* ANCHOR_END: loop-instructions */
 /* BEGIN EXERCISE ex1.1 */
 CASE(ABS)	if (sp[-1] < 0)
 			sp[-1] = wrap_sub(0, sp[-1]);

@@ -19,6 +19,7 @@ int operand_size(enum operand_kind kind)
 	case OPERAND_FUNC:   return 2;
 	case OPERAND_LOCAL:  return 1;
 	case OPERAND_GLOBAL: return 2;
+	case OPERAND_LOCAL_I8: return 2;
 	}
 	return 0;
 }

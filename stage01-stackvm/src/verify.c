@@ -96,6 +96,7 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		}
 		break;
 	case OPERAND_LOCAL:
+	case OPERAND_LOCAL_I8:
 		if (operand[0] >= fn->local_count) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: local index out of "
 				   "range (function %u has %u locals)", pc,
