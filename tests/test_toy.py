@@ -236,6 +236,28 @@ def test_both_machines_agree_on_generated_programs(tmp_path):
     assert not disagreements, disagreements[0]
 
 
+def test_stack_back_end_compiles_loops_to_compare_and_jump_and_incl(tmp_path):
+    source = ("var g = 0;\nfn f(n) {\n  var i = 0;\n  while (i < n) { i = i + 1; g = g + 1; }\n"
+              "  if (i >= n) { i = i - 128; }\n  while (n && i) { i = i - -128; n = n - 1; }\n"
+              "  return i;\n}\nprint(f(3));\n")
+    functions = emitted_functions("stackvm", tmp_path, source)
+    assert functions["f_f"] == [
+        "push 0", "storel 1",
+        "jmp L2",                                  # a while loop tests at its bottom
+        "incl 1, 1",                               # i = i + 1: a local and a small constant
+        "loadg 0", "push 1", "add", "storeg 0",    # g = g + 1: a global, no incl
+        "loadl 1", "loadl 0", "jlt L1",            # i < n decides the jump back
+        "loadl 1", "loadl 0", "jlt L3",            # if (i >= n): jump past when it fails
+        "incl 1, -128",
+        "jmp L5",
+        "loadl 1", "push -128", "sub", "storel 1",  # i - -128 adds 128: too big for incl
+        "incl 0, -1",
+        "loadl 0", "jz L6", "loadl 1", "not", "not", "jmp L7", "push 0",
+        "jnz L4",                                  # not a comparison: computed, then tested
+        "loadl 1", "ret"]
+    assert machine("stackvm", "run", tmp_path / "prog.toy").out == "259\n"
+
+
 # --- the chapter's exercises ----------------------------------------------
 
 def emitted(vm, tmp_path, source):

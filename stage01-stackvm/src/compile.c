@@ -7,6 +7,11 @@
  *
  * A statement's code leaves the stack as it found it.  The output is the
  * assembly text a person would write; the assembler does the encoding.
+ *
+ * Two patterns get shorter code, because loops are made of them (as javac
+ * does for the JVM): a comparison that decides a jump becomes one
+ * compare-and-jump, and `x = x + 1` on a local becomes one `incl`.  A while
+ * loop tests its condition at the bottom, so a turn ends in one jump.
  */
 #include "compile.h"
 
@@ -40,6 +45,38 @@ static void emit_var(struct compiler *c, const char *op_local, const char *op_gl
 }
 
 static void expression(struct compiler *c, const struct toy_expr *e);
+
+/* For each comparison: the instruction that jumps when it holds, and the
+ * one that jumps when it fails. */
+static const struct { const char *holds, *fails; } compare_jumps[] = {
+	[TOY_EQ] = { "jeq", "jne" }, [TOY_NE] = { "jne", "jeq" },
+	[TOY_LT] = { "jlt", "jge" }, [TOY_LE] = { "jle", "jgt" },
+	[TOY_GT] = { "jgt", "jle" }, [TOY_GE] = { "jge", "jlt" },
+};
+
+static bool is_comparison(const struct toy_expr *e)
+{
+	return e->kind == TOY_EXPR_BINARY && e->as.binary.op >= TOY_EQ &&
+	       e->as.binary.op <= TOY_GE;
+}
+
+/* ANCHOR: jump-if */
+/* Jumps to label when cond is true (when_true) or when it is false. */
+static void jump_if(struct compiler *c, const struct toy_expr *cond, bool when_true,
+		    int label)
+{
+	if (is_comparison(cond)) {
+		expression(c, cond->as.binary.left);
+		expression(c, cond->as.binary.right);
+		text_printf(&c->out, "\t%s L%d\n", when_true ?
+			    compare_jumps[cond->as.binary.op].holds :
+			    compare_jumps[cond->as.binary.op].fails, label);
+		return;
+	}
+	expression(c, cond);
+	text_printf(&c->out, "\t%s L%d\n", when_true ? "jnz" : "jz", label);
+}
+/* ANCHOR_END: jump-if */
 
 /* ANCHOR: short-circuit */
 /* a && b and a || b: b runs only when a does not decide; the result is
@@ -112,12 +149,42 @@ static void expression(struct compiler *c, const struct toy_expr *e)
 
 static void block(struct compiler *c, const struct toy_block *b);
 
+/* x = x + k or x = x - k, for a local x and a k that fits in incl's signed
+ * byte: one incl.  Anything else is false, for the general path. */
+static bool increment(struct compiler *c, const struct toy_stmt *s)
+{
+	const struct toy_var *x = &s->as.assign.target;
+	const struct toy_expr *e = s->as.assign.value, *left, *right;
+	int64_t k;
+
+	if (x->scope != TOY_LOCAL || e->kind != TOY_EXPR_BINARY ||
+	    (e->as.binary.op != TOY_ADD && e->as.binary.op != TOY_SUB))
+		return false;
+	left = e->as.binary.left;
+	right = e->as.binary.right;
+	if (left->kind != TOY_EXPR_VAR || left->as.var.scope != TOY_LOCAL ||
+	    left->as.var.index != x->index || right->kind != TOY_EXPR_NUMBER)
+		return false;
+	k = right->as.number;
+	if (e->as.binary.op == TOY_SUB) {
+		if (k == INT64_MIN)
+			return false;
+		k = -k;
+	}
+	if (k < INT8_MIN || k > INT8_MAX)
+		return false;
+	text_printf(&c->out, "\tincl %d, %" PRId64 "\t; %s\n", x->index, k, x->name);
+	return true;
+}
+
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int first, second;
 
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
+		if (increment(c, s))
+			break;
 		expression(c, s->as.assign.value);
 		emit_var(c, "storel", "storeg", &s->as.assign.target);
 		break;
@@ -128,8 +195,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		break;
 	case TOY_STMT_IF:
 		first = new_label(c);
-		expression(c, s->as.if_.cond);
-		text_printf(&c->out, "\tjz L%d\n", first);
+		jump_if(c, s->as.if_.cond, false, first);
 		block(c, &s->as.if_.then_block);
 		if (s->as.if_.else_block.count == 0) {
 			text_printf(&c->out, "L%d:\n", first);
@@ -141,13 +207,12 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		text_printf(&c->out, "L%d:\n", second);
 		break;
 	case TOY_STMT_WHILE:
-		first = new_label(c);
-		second = new_label(c);
-		text_printf(&c->out, "L%d:\n", first);
-		expression(c, s->as.while_.cond);
-		text_printf(&c->out, "\tjz L%d\n", second);
+		first = new_label(c);     /* the body */
+		second = new_label(c);    /* the test */
+		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
 		block(c, &s->as.while_.body);
-		text_printf(&c->out, "\tjmp L%d\nL%d:\n", first, second);
+		text_printf(&c->out, "L%d:\n", second);
+		jump_if(c, s->as.while_.cond, true, first);
 		break;
 	case TOY_STMT_RETURN:
 		if (s->as.value)
