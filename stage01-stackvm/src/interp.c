@@ -141,6 +141,8 @@ static void machine_free(struct machine *m)
 	struct frame *frames = m->frames;                                 \
 	int depth = 0;                                                    \
 	uint64_t steps = 0;                                               \
+	const uint64_t max_steps = opts->max_steps;                       \
+	uint64_t checkpoint = opts->trace ? 0 : max_steps;                \
 	enum fault fault = FAULT_STEP_LIMIT;                              \
 	int64_t fault_value = 0;                                          \
 	note_call(stats, 0, sp + fn->max_stack - stack)
@@ -148,12 +150,16 @@ static void machine_free(struct machine *m)
 #define FAULT(kind, value) \
 	do { fault = (kind); fault_value = (value); goto fail; } while (0)
 
-/* Counting and tracing happen once per dispatch, the same in both loops. */
+/* Every dispatch counts itself and makes one test, against checkpoint, that
+ * covers both rare events: passing the step limit, and --trace, which keeps
+ * checkpoint at the current step so that every instruction comes this way. */
 #define BEFORE_EACH_INSTRUCTION                                           \
-	if (++steps > opts->max_steps)                                    \
-		FAULT(FAULT_STEP_LIMIT, (int64_t)opts->max_steps);        \
-	if (opts->trace)                                                  \
-		trace(prog, pc, sp, fp, fn)
+	if (++steps > checkpoint) {                                     \
+		if (steps > max_steps)                                    \
+			FAULT(FAULT_STEP_LIMIT, (int64_t)max_steps);      \
+		trace(prog, pc, sp, fp, fn);                              \
+		checkpoint = steps;                                       \
+	}
 
 #define LOOP_END                                                          \
 halt:                                                                     \
