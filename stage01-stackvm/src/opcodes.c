@@ -18,8 +18,8 @@ int operand_size(enum operand_kind kind)
 	case OPERAND_TARGET: return 4;
 	case OPERAND_FUNC:   return 2;
 	case OPERAND_LOCAL:  return 1;
-	case OPERAND_GLOBAL: return 2;
-	case OPERAND_LOCAL_I8: return 2;
+	case OPERAND_GLOBAL:
+	case OPERAND_LOCAL_I8: return 2;      /* a local slot and a constant */
 	}
 	return 0;
 }
