@@ -150,16 +150,18 @@ static void machine_free(struct machine *m)
 #define FAULT(kind, value) \
 	do { fault = (kind); fault_value = (value); goto fail; } while (0)
 
+/* ANCHOR: per-dispatch */
 /* Every dispatch counts itself and makes one test, against checkpoint, that
  * covers both rare events: passing the step limit, and --trace, which keeps
  * checkpoint at the current step so that every instruction comes this way. */
 #define BEFORE_EACH_INSTRUCTION                                           \
-	if (++steps > checkpoint) {                                     \
+	if (++steps > checkpoint) {                                       \
 		if (steps > max_steps)                                    \
 			FAULT(FAULT_STEP_LIMIT, (int64_t)max_steps);      \
 		trace(prog, pc, sp, fp, fn);                              \
 		checkpoint = steps;                                       \
 	}
+/* ANCHOR_END: per-dispatch */
 
 #define LOOP_END                                                          \
 halt:                                                                     \
