@@ -3,7 +3,9 @@
 
 Prints Markdown tables and writes them, with charts, to build/bench/ at the top of
 the kit.  Times are CPU seconds (user + system, from the child's rusage): the median
-of REPEATS runs, with the fastest and slowest to show the machine's noise.
+of REPEATS runs, with the fastest and slowest to show the machine's noise.  The
+interpreters run in rounds, every system once per round, so that a slow spell of a
+shared machine lands on all of them alike rather than on one system's runs.
 BENCH_QUICK=1 shrinks every size and runs each once (for a quick look, and the tests).
 """
 import json
@@ -23,7 +25,7 @@ BUILD = os.environ.get("KIT_BUILD", "build")   # make asan sets build-asan
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 OUT = ROOT / "build" / "bench"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-REPEATS = 1 if QUICK else 3
+REPEATS = 1 if QUICK else 5
 QUICK_SIZES = {"fib": 22, "loop": 100000, "sieve": 1, "nested": 200}
 STACKVM = ROOT / "stage01-stackvm" / BUILD / "stackvm"
 REGVM = ROOT / "stage02-regvm" / BUILD / "regvm"
@@ -58,11 +60,12 @@ def cpu_seconds(command) -> tuple:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), result.stdout
 
 
-def timed(command) -> dict:
-    runs = [cpu_seconds(command) for _ in range(REPEATS)]
+def summary(runs: list) -> dict:
+    """The median, fastest and slowest of (seconds, stdout) runs, and the output."""
     times = [t for t, _ in runs]
     return {"median": statistics.median(times), "min": min(times), "max": max(times),
             "output": runs[0][1]}
+
 
 
 # --- 1. the interpreters against Lua, Python and C ---------------------------
@@ -90,13 +93,18 @@ def compile_c(source: Path, workdir: Path) -> Path:
 
 
 def interpreters(workdir: Path) -> tuple:
-    table = {}
     runners = systems(workdir)
-    for program in sorted(PROGRAMS.glob("*.toy")):
-        row = table.setdefault(program.stem, {})
-        for name, runner in runners.items():
-            progress(f"{program.stem} on {name}")
-            row[name] = runner if isinstance(runner, str) else timed(runner(program))
+    programs = sorted(PROGRAMS.glob("*.toy"))
+    commands = {(program.stem, name): runner(program) for program in programs
+                for name, runner in runners.items() if not isinstance(runner, str)}
+    runs = {key: [] for key in commands}
+    for round_number in range(1, REPEATS + 1):
+        progress(f"round {round_number} of {REPEATS}: every program on every system")
+        for key, command in commands.items():
+            runs[key].append(cpu_seconds(command))
+    table = {program.stem: {name: runner if isinstance(runner, str) else
+                            summary(runs[(program.stem, name)])
+                            for name, runner in runners.items()} for program in programs}
     lines = ["| program | " + " | ".join(runners) + " |",
              "|---|" + "---|" * len(runners)]
     for program, row in table.items():
