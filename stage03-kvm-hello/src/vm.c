@@ -2,16 +2,19 @@
  *
  *   open /dev/kvm -> KVM_GET_API_VERSION (12) -> KVM_CHECK_EXTENSION
  *   -> KVM_CREATE_VM -> KVM_SET_USER_MEMORY_REGION -> KVM_CREATE_VCPU
- *   -> KVM_GET_VCPU_MMAP_SIZE -> mmap the vCPU's kvm_run page
+ *   -> KVM_SET_CPUID2 -> KVM_GET_VCPU_MMAP_SIZE -> mmap the vCPU's kvm_run page
  */
 #include "vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "kvm_cpuid.h"
 
 /* ANCHOR: open-kvm */
 static int open_kvm(struct vm *vm, const char *device, struct error_report *err)
@@ -60,6 +63,23 @@ static int fail_ioctl(struct error_report *err, const char *name)
 	return -1;
 }
 
+/* ANCHOR: cpuid */
+/* The vCPU reports what KVM supports on this host.  Without a table it
+ * reports no features at all, and KVM refuses the guest what its CPUID
+ * does not offer: long64's own wrmsr of EFER.LME would fault. */
+static int set_cpuid(struct vm *vm, struct error_report *err)
+{
+	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vm->kvm_fd);
+	int ret;
+
+	if (!cpuid)
+		return fail_ioctl(err, "KVM_GET_SUPPORTED_CPUID");
+	ret = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
+	free(cpuid);
+	return ret == 0 ? 0 : fail_ioctl(err, "KVM_SET_CPUID2");
+}
+/* ANCHOR_END: cpuid */
+
 int vm_create(struct vm *vm, const char *device, struct error_report *err)
 {
 	struct kvm_userspace_memory_region region;
@@ -90,6 +110,8 @@ int vm_create(struct vm *vm, const char *device, struct error_report *err)
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		return fail_ioctl(err, "KVM_CREATE_VCPU");
+	if (set_cpuid(vm, err) != 0)
+		return -1;
 	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size < (int)sizeof(struct kvm_run))
 		return fail_ioctl(err, "KVM_GET_VCPU_MMAP_SIZE");

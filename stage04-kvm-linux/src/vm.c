@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_cpuid.h"
 #include "layout.h"
 
 static int fail_ioctl(struct error_report *err, const char *name)
@@ -104,31 +105,18 @@ static void announce_hypervisor(struct kvm_cpuid2 *cpuid)
 }
 
 /* The vCPU reports the CPUID leaves KVM supports on this host, plus the
- * hypervisor bit; the array is grown until KVM stops answering E2BIG. */
+ * hypervisor bit. */
 static int set_cpuid(struct vm *vm, struct error_report *err)
 {
-	for (uint32_t n = 64; n <= 4096; n *= 2) {
-		struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) +
-						  n * sizeof(cpuid->entries[0]));
-		int ret;
+	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vm->kvm_fd);
+	int ret;
 
-		if (!cpuid)
-			return fail_ioctl(err, "allocating the CPUID table");
-		cpuid->nent = n;
-		ret = ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-		if (ret < 0 && errno == E2BIG) {
-			free(cpuid);
-			continue;
-		}
-		if (ret == 0) {
-			announce_hypervisor(cpuid);
-			ret = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
-		}
-		free(cpuid);
-		return ret == 0 ? 0 : fail_ioctl(err, "KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2");
-	}
-	report_set(err, 0, 0, "KVM_GET_SUPPORTED_CPUID: more than 4096 leaves");
-	return -1;
+	if (!cpuid)
+		return fail_ioctl(err, "KVM_GET_SUPPORTED_CPUID");
+	announce_hypervisor(cpuid);
+	ret = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
+	free(cpuid);
+	return ret == 0 ? 0 : fail_ioctl(err, "KVM_SET_CPUID2");
 }
 /* ANCHOR_END: cpuid */
 
