@@ -150,4 +150,10 @@ void dump_vcpu(const struct vm *vm)
 	dump_segment("ss", &s.ss);
 	fprintf(stderr, "  gdt base=0x%llx limit=0x%x  idt base=0x%llx limit=0x%x\n",
 		s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+	/* KVM on AMD processors puts a vCPU that shut down through INIT, since
+	 * the hardware leaves its saved state undefined: what is left to read
+	 * is the state every x86 CPU starts in, at 0xf000:0xfff0. */
+	if (s.cs.selector == 0xf000 && r.rip == 0xfff0)
+		fprintf(stderr, "  (these are the vCPU's reset values: KVM on AMD resets a "
+			"vCPU that shuts down, so the state at the fault is gone)\n");
 }
