@@ -211,6 +211,8 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 	const char *sep = "";
 
 	resident_memory(&m->vm.mem, &guest, &monitor);
+	if (m->com2_mid_line)
+		fputc('\n', stderr);       /* the object must start a line of its own */
 	fprintf(stderr, "{\"end\": \"%s\", \"exit_status\": %d, \"host_kvm\": \"%s\"",
 		end_name(end), status, m->quirks.active ? "kvm_pvm" : "hardware");
 	print_ms("kernel_first_output_ms", m->timer.first_output_ns);

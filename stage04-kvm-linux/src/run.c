@@ -36,7 +36,9 @@ static void console_output(void *machine, uint8_t byte)
  * debug console) that does not mix with the console on stdout. */
 static void com2_output(void *machine, uint8_t byte)
 {
-	(void)machine;
+	struct machine *m = machine;
+
+	m->com2_mid_line = byte != '\n';
 	if (write(STDERR_FILENO, &byte, 1) != 1) {
 		/* stderr is gone: nothing to do */
 	}

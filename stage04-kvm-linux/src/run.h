@@ -19,6 +19,7 @@ struct machine {
 	struct bus bus;
 	struct uart uart;
 	struct uart uart2;           /* COM2, whose output goes to stderr */
+	bool com2_mid_line;          /* COM2's last byte to stderr was no newline */
 	struct i8042 i8042;
 	struct boot_timer timer;
 	struct host_quirks quirks;
