@@ -6,6 +6,8 @@
 #   make test     install what is missing, build, run the whole test suite
 #   make asan     the whole suite again, against AddressSanitizer +
 #                 UndefinedBehaviorSanitizer builds (in each stage's build-asan/)
+#   make check-nested  the KVM tests on kvm_amd nested in QEMU's software
+#                 emulation, for a host without KVM (a few minutes)
 #   make compare  the stack machine against the register machine, as a table
 #   make bench    every stage measured against its peers, as tables
 #   make lint     cppcheck and clang-tidy over every C file
@@ -21,7 +23,8 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan compare bench lint fuzz book grade student clean $(STAGES)
+.PHONY: all deps demo test-inputs test asan check-nested compare bench lint fuzz book grade \
+        student clean $(STAGES)
 
 all: $(STAGES)
 
@@ -41,6 +44,10 @@ test-inputs: all
 
 test: deps test-inputs
 	$(PYTEST) tests
+
+# Stages 3 and 4's tests on a real KVM where the host has none (tests/nested/).
+check-nested: deps test-inputs
+	tests/nested/run.sh
 
 asan: deps
 	@for stage in $(STAGES); do \

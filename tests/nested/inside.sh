@@ -1,0 +1,34 @@
+# shellcheck shell=sh
+# inside.sh - run by the kit's init inside the VM that run.sh boots (busybox
+# sh, as process 1's child).  $kit and $home come from the kernel command
+# line: the kit's folder and the user's home (where the kernel cache is).
+say() { echo "nested: $*"; }
+kit=${kit:?the kernel command line names no kit=}
+home=${home:?the kernel command line names no home=}
+
+while read -r module; do
+	insmod "/nested/$module.ko" || { say "cannot load $module.ko"; exit 1; }
+done < /nested/modules
+[ -c /dev/kvm ] || { say "kvm_amd loaded but there is no /dev/kvm"; exit 1; }
+
+# The host's root, read-only, with this VM's /dev (and /dev/kvm in it), /proc
+# and /sys, and a /tmp of its own where pytest's scratch folders go.
+mkdir -p /host
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hostroot /host ||
+	{ say "cannot mount the host's root over 9p"; exit 1; }
+for fs in dev proc sys; do
+	mount --bind "/$fs" "/host/$fs" || { say "cannot bind /$fs"; exit 1; }
+done
+mount -t tmpfs tmpfs /host/tmp
+
+set -f
+IFS='
+'
+# shellcheck disable=SC2046  # one argument per line of the file
+set -- $(cat /nested/pytest-args)
+unset IFS
+say "running pytest $* on kvm_amd"
+# shellcheck disable=SC2016  # $0 and $@ are the inner shell's
+chroot /host /usr/bin/env HOME="$home" REQUIRE_KVM=1 /bin/sh -c \
+	'cd "$0" && exec /usr/bin/python3 -m pytest --color=no -p no:cacheprovider "$@"' "$kit" "$@"
+say "pytest exited with status $?"
