@@ -12,7 +12,7 @@ done < /nested/modules
 [ -c /dev/kvm ] || { say "kvm_amd loaded but there is no /dev/kvm"; exit 1; }
 
 # The host's root, read-only, with this VM's /dev (and /dev/kvm in it), /proc
-# and /sys, and a /tmp of its own where pytest's scratch folders go.
+# and /sys, and a /tmp of its own (where pytest's scratch folders go).
 mkdir -p /host
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hostroot /host ||
 	{ say "cannot mount the host's root over 9p"; exit 1; }
@@ -25,10 +25,10 @@ set -f
 IFS='
 '
 # shellcheck disable=SC2046  # one argument per line of the file
-set -- $(cat /nested/pytest-args)
+set -- $(cat /nested/command)
 unset IFS
-say "running pytest $* on kvm_amd"
+say "running $* on kvm_amd"
 # shellcheck disable=SC2016  # $0 and $@ are the inner shell's
 chroot /host /usr/bin/env HOME="$home" REQUIRE_KVM=1 /bin/sh -c \
-	'cd "$0" && exec /usr/bin/python3 -m pytest --color=no -p no:cacheprovider "$@"' "$kit" "$@"
-say "pytest exited with status $?"
+	'cd "$0" && exec "$@"' "$kit" "$@"
+say "the command exited with status $?"

@@ -2,7 +2,10 @@
 # run.sh - the kit's KVM tests on a real KVM, on a host that offers none:
 # kvm_amd, nested inside QEMU's software emulation.
 #
-# Usage: tests/nested/run.sh [PYTEST ARGUMENT...]     (make check-nested)
+# Usage: tests/nested/run.sh [COMMAND [ARGUMENT...]]
+#
+# runs COMMAND in the kit's folder inside the VM, by default the tests of
+# stages 3 and 4 (make check-nested); make bench runs the monitor there.
 #
 # QEMU's TCG emulates an AMD CPU with SVM (-cpu max), so Debian's stock
 # kernel booted under it can load kvm_amd and offer /dev/kvm.  The kit's own
@@ -12,7 +15,7 @@
 # that runs guests as hardware does, nothing like kvm_pvm's emulation.  Double
 # emulation is slow, so times measured inside mean nothing; behaviour, counts
 # and sizes are real.  The console goes to build/nested/console.log; the exit
-# status is pytest's.
+# status is the command's.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/build/nested
@@ -22,7 +25,7 @@ modules="irqbypass kvm ccp kvm-amd 9pnet netfs fscache 9p virtio_ring virtio
 
 case $root in
 *[!A-Za-z0-9/._-]*)
-	echo "check-nested: error: the kit's path must be plain for the kernel command line: $root" >&2
+	echo "nested: error: the kit's path must be plain for the kernel command line: $root" >&2
 	exit 2 ;;
 esac
 # shellcheck disable=SC2086  # one word per module
@@ -31,9 +34,10 @@ make -s -C "$root/stage04-kvm-linux" kernel-paths >/dev/null
 mkdir -p "$out"
 for module in $modules; do echo "$module"; done > "$out/modules"
 if [ $# -eq 0 ]; then
-	set -- tests/test_stage03_kvm_hello.py tests/test_stage04_monitor.py
+	set -- /usr/bin/python3 -m pytest --color=no -p no:cacheprovider \
+		tests/test_stage03_kvm_hello.py tests/test_stage04_monitor.py
 fi
-printf '%s\n' "$@" > "$out/pytest-args"
+printf '%s\n' "$@" > "$out/command"
 {
 	cat "$root/stage04-kvm-linux/build/initramfs.list"
 	echo "dir /nested 0755"
@@ -41,20 +45,20 @@ printf '%s\n' "$@" > "$out/pytest-args"
 		echo "file /nested/$module.ko $(dirname "$vmlinuz")/modules/$module.ko 0644"
 	done
 	echo "file /nested/modules $out/modules 0644"
-	echo "file /nested/pytest-args $out/pytest-args 0644"
+	echo "file /nested/command $out/command 0644"
 	echo "file /nested/inside.sh $root/tests/nested/inside.sh 0644"
 } > "$out/initramfs.list"
 "$root/stage04-kvm-linux/build/mkcpio" "$out/initramfs.list" | gzip -1 > "$out/initramfs.cpio.gz"
 
-echo "check-nested: booting Debian's kernel under QEMU (TCG) with kvm_amd; a few minutes" >&2
+echo "nested: booting Debian's kernel under QEMU (TCG) to run $1 on kvm_amd" >&2
 qemu-system-x86_64 -accel tcg -cpu max -M pc -m 2048 -nographic -nic none -no-reboot \
 	-kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,multidevs=remap,readonly=on \
 	-append "console=ttyS0 reboot=k panic=-1 quiet loglevel=1 run=\"sh /nested/inside.sh\" kit=$root home=$HOME" \
 	</dev/null | tee "$out/console.log"
-status=$(sed -n 's/^nested: pytest exited with status \([0-9]*\).*/\1/p' "$out/console.log" | tail -n 1)
+status=$(sed -n 's/^nested: the command exited with status \([0-9]*\).*/\1/p' "$out/console.log" | tail -n 1)
 if [ -z "$status" ]; then
-	echo "check-nested: error: the nested VM ended before pytest did (see $out/console.log)" >&2
+	echo "nested: error: the VM ended before the command did (see $out/console.log)" >&2
 	exit 1
 fi
 exit "$status"
