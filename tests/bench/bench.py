@@ -253,8 +253,9 @@ MILESTONES = (("the kernel's first output (`Linux version`)", "Linux version"),
 def watch_boot(command, timeout) -> dict:
     """Runs a VM monitor with its console on a pipe, and notes, in milliseconds
     from its start, when each milestone's line first appears and when it ends.
-    QEMU pauses a VM whose KVM_RUN fails and then waits forever: at its report of
-    the failure (which ends with the guest's code bytes) it is stopped."""
+    QEMU pauses a VM whose KVM_RUN fails and then waits forever: its report of
+    the failure ends with the guest's code bytes, and then (or two seconds after
+    the report began, should that line never come) it is stopped."""
     start = time.monotonic()
     proc = subprocess.Popen([str(c) for c in command], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -268,8 +269,11 @@ def watch_boot(command, timeout) -> dict:
         for name, mark in MILESTONES:
             if name not in seen and mark in line:
                 seen[name] = now
-        if "KVM internal error" in line:
+        if "KVM internal error" in line and stopped is None:
             stopped = now
+            watchdog.cancel()
+            watchdog = threading.Timer(2, proc.kill)
+            watchdog.start()
         elif stopped is not None and line.startswith("Code="):
             proc.kill()
     proc.wait()
