@@ -402,6 +402,9 @@ def spread(values: list, fmt: str = "{:.0f}") -> str:
     return " | ".join(fmt.format(v) for v in (statistics.median(values), min(values), max(values)))
 
 
+RACE_BEGIN, RACE_END = "bench: the race's tables follow", "bench: the race's tables end"
+
+
 def nested_race() -> list:
     """The same race on kvm_amd nested in QEMU's software emulation
     (tests/nested/run.sh), for a host that offers no KVM device."""
@@ -410,11 +413,12 @@ def nested_race() -> list:
     result = subprocess.run([ROOT / "tests" / "nested" / "run.sh", "/usr/bin/python3",
                              "tests/bench/bench.py", "--stage4-race"],
                             capture_output=True, text=True, timeout=3600)
-    table = [line.strip() for line in result.stdout.splitlines()
-             if line.strip().startswith("|") or line.startswith("Alternating")]
-    if result.returncode != 0 or not table:
+    # The race's rows come back over the nested VM's serial console, between
+    # two marker lines, with its CR LF line ends.
+    lines = [line.rstrip("\r") for line in result.stdout.splitlines()]
+    if result.returncode != 0 or RACE_BEGIN not in lines or RACE_END not in lines:
         return ["The nested run failed: see build/nested/console.log."]
-    return table
+    return lines[lines.index(RACE_BEGIN) + 1:lines.index(RACE_END)]
 
 
 def kit_kernel() -> dict:
@@ -461,7 +465,7 @@ def stage4_boot() -> str:
 
 def main() -> int:
     if sys.argv[1:] == ["--stage4-race"]:   # nested_race() runs this in the nested VM
-        print("\n".join(boot_race(kit_kernel(), kvm_module())))
+        print("\n".join([RACE_BEGIN, *boot_race(kit_kernel(), kvm_module()), RACE_END]))
         return 0
     for binary in (STACKVM, REGVM):
         if not binary.exists():
