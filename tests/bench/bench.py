@@ -465,7 +465,11 @@ def stage4_boot() -> str:
 
 def main() -> int:
     if sys.argv[1:] == ["--stage4-race"]:   # nested_race() runs this in the nested VM
-        print("\n".join([RACE_BEGIN, *boot_race(kit_kernel(), kvm_module()), RACE_END]))
+        paths = kit_kernel()
+        if not paths:
+            print("bench: error: the kit's kernel or kvm-linux is not built", file=sys.stderr)
+            return 2
+        print("\n".join([RACE_BEGIN, *boot_race(paths, kvm_module()), RACE_END]))
         return 0
     for binary in (STACKVM, REGVM):
         if not binary.exists():
