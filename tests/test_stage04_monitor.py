@@ -309,6 +309,23 @@ def test_a_guest_that_never_stops_ends_at_the_timeout(tmp_path, kvm):
     assert result.stats()["end"] == "timeout"
 
 
+@pytest.mark.parametrize("seconds", ["1e-7", "0.000001", "4.9e-324", "0.0000015"])
+def test_a_tiny_timeout_still_stops_a_spinning_guest(tmp_path, kvm, seconds):
+    result = hostile_guest(tmp_path, SPIN, "--timeout", seconds)
+    assert result.status == 1
+    assert "the VM did not end within" in result.err and result.stats()["end"] == "timeout"
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "-0", "0.0", "nan", "inf", "-inf", "1e400",
+                                     "1000001", "9e18", " 5", "5 ", "5x", "1s", "", "0x10",
+                                     "abc", "1e-400", "."])
+def test_timeouts_out_of_range_or_not_numbers_are_refused(tmp_path, seconds):
+    result = kvm_linux("--kernel", tmp_path / "none", "--timeout", seconds)
+    assert result.status == 2
+    assert result.err_lines[0] == ("kvm-linux: error: --timeout needs seconds, more than 0 "
+                                   f"and at most 1000000, not '{seconds}'")
+
+
 def test_a_triple_fault_ends_the_vm_with_status_1(tmp_path, kvm):
     result = hostile_guest(tmp_path, UD2, "--timeout", "20")
     assert result.status == 1, result.err

@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "run.h"
+#include "timeout.h"
 
 static const char usage[] =
 	"usage: kvm-linux --kernel KERNEL [--initrd CPIO] [options]\n"
@@ -73,7 +74,7 @@ static uint64_t parse_size(const char *text)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	char *end;
+	struct error_report err = { 0 };
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -91,10 +92,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (strcmp(arg, "--mem") == 0 && has_value) {
 			o->mem_size = parse_size(argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && has_value) {
-			o->timeout = strtod(argv[++i], &end);
-			if (*end != '\0' || !(o->timeout > 0 && o->timeout < 1e6))
-				die_usage("--timeout needs seconds, more than 0, not '%s'",
-					  argv[i]);
+			if (parse_timeout(argv[++i], &o->timeout, &err) != 0)
+				die_usage("%s", err.message);
 		} else if (strcmp(arg, "--stats") == 0) {
 			o->stats = true;
 		} else if (strcmp(arg, "--trace-exits") == 0) {

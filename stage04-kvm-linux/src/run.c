@@ -18,6 +18,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "timeout.h"
+
 /* --- the devices --------------------------------------------------------- */
 
 /* Where the UART's bytes go: stdout, at once (the user is watching), and
@@ -113,12 +115,11 @@ int install_run_signals(struct error_report *err)
 
 static int arm_timeout(double timeout, struct error_report *err)
 {
-	struct itimerval timer = { 0 };
+	struct itimerval timer;
 
 	if (timeout <= 0)
 		return 0;
-	timer.it_value.tv_sec = (time_t)timeout;
-	timer.it_value.tv_usec = (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6);
+	timer = timeout_timer(timeout);
 	if (setitimer(ITIMER_REAL, &timer, NULL) != 0) {
 		report_set(err, 0, 0, "cannot set the timeout: %s", strerror(errno));
 		return -1;
@@ -234,18 +235,25 @@ enum vm_end run_machine(struct machine *m, double timeout, struct error_report *
 {
 	int end = -1;
 
-	if (arm_timeout(timeout, err) != 0)
-		return END_ERROR;
+	/* The handler must see the run page before the timer can fire: a
+	 * timeout of a microsecond may ring before the first KVM_RUN. */
 	running = m->vm.run;
+	if (arm_timeout(timeout, err) != 0) {
+		running = NULL;
+		return END_ERROR;
+	}
 	while (end < 0) {
 		int ret = ioctl(m->vm.vcpu_fd, KVM_RUN, 0);
 
+		/* Cleared before the flags are read: a signal landing after
+		 * this sets both again, and the next KVM_RUN returns at once. */
+		m->vm.run->immediate_exit = 0;
 		if (timed_out) {
 			end = END_TIMEOUT;
 		} else if (escaped) {
 			end = END_ESCAPE;
 		} else if (ret < 0 && errno == EINTR) {
-			m->vm.run->immediate_exit = 0;
+			continue;
 		} else if (ret < 0) {
 			report_set(err, 0, 0, "KVM_RUN failed: %s", strerror(errno));
 			end = END_ERROR;
