@@ -23,11 +23,13 @@ def kvm_linux(*args, **kwargs):
 def bzimage(setup_sects=4, version=0x020f, boot_flag=0xaa55, magic=b"HdrS",
             loadflags=0x01, xloadflags=0x01, init_size=0x200000, cmdline_size=2047,
             initrd_addr_max=0x7fffffff, header_length=0x6a, payload=b"\x90" * 8192,
-            relocatable=0, kernel_alignment=0x200000, pref_address=0x1000000):
+            relocatable=0, kernel_alignment=0x200000, pref_address=0x1000000, syssize=None):
     """A bzImage with a setup header as boot.rst lays it out, and garbage
-    everywhere a loader must not copy from."""
+    everywhere a loader must not copy from.  syssize, the protected-mode
+    part in 16-byte paragraphs, is the payload's own unless given."""
     setup = bytearray(b"\xab" * (((setup_sects or 4) + 1) * 512))
     setup[0x1f1] = setup_sects
+    struct.pack_into("<I", setup, 0x1f4, len(payload) // 16 if syssize is None else syssize)
     struct.pack_into("<H", setup, 0x1fe, boot_flag)
     setup[0x200:0x202] = bytes([0xeb, header_length])
     setup[0x202:0x206] = magic
@@ -225,6 +227,43 @@ def test_hostile_kernel_images_exit_2_naming_the_problem(tmp_path, name):
     assert len(result.err_lines) == 1, result.err
     assert result.err_lines[0].startswith(f"kvm-linux: error: {tmp_path / 'kernel'}: ")
     assert message in result.err, result.err
+
+
+# Every field of the setup header (boot.rst's offsets), as far as protocol 2.15.
+SETUP_HEADER_FIELDS = [0x1f1, 0x1f2, 0x1f4, 0x1f8, 0x1fa, 0x1fc, 0x1fe, 0x200, 0x202, 0x206,
+                       0x208, 0x20c, 0x20e, 0x210, 0x211, 0x212, 0x214, 0x218, 0x21c, 0x220,
+                       0x224, 0x226, 0x227, 0x228, 0x22c, 0x230, 0x234, 0x235, 0x236, 0x238,
+                       0x23c, 0x240, 0x248, 0x24c, 0x250, 0x258, 0x260, 0x264, 0x268, 0x26c]
+WHOLE = bzimage()
+SETUP_END = 5 * 512
+CUTS = sorted({cut for field in SETUP_HEADER_FIELDS for cut in (field, field + 1)} |
+              {0, 1, 0x1f0, SETUP_END - 1, SETUP_END, SETUP_END + 1, SETUP_END + 0x200,
+               SETUP_END + 0x202, len(WHOLE) // 3, len(WHOLE) // 2, len(WHOLE) - 16,
+               len(WHOLE) - 1})
+
+
+@pytest.mark.parametrize("cut", CUTS, ids=hex)
+def test_a_bzimage_cut_anywhere_is_refused_naming_the_sizes(tmp_path, cut):
+    result = dry_run(tmp_path, WHOLE[:cut])
+    assert result.status == 2 and result.out == "", result.err
+    assert len(result.err_lines) == 1, result.err
+    assert f"{cut} bytes" in result.err or f"{cut}-byte file" in result.err, result.err
+    if cut > SETUP_END:
+        assert (f"the setup header says the protected-mode kernel is {len(WHOLE) - SETUP_END} "
+                f"bytes (syssize 0x200 paragraphs), but the {cut}-byte file holds "
+                f"{cut - SETUP_END} after its {SETUP_END} bytes of setup: a truncated bzImage"
+                in result.err), result.err
+
+
+def test_a_bzimage_longer_than_its_syssize_loads(tmp_path):
+    """Bytes after the protected-mode part (a signature, say) are no harm."""
+    result = dry_run(tmp_path, WHOLE + b"\0" * 1000)
+    assert result.status == 0, result.err
+
+
+def test_a_bzimage_with_no_protected_mode_part_is_refused(tmp_path):
+    result = dry_run(tmp_path, bzimage(syssize=0))
+    assert result.status == 2 and "syssize 0x0 paragraphs" in result.err, result.err
 
 
 def test_an_initrd_larger_than_the_space_left_is_refused(tmp_path):
