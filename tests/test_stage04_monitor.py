@@ -5,7 +5,9 @@ loads into ordinary memory and never opens /dev/kvm), and every class of bad
 kernel image gets exit status 2 and a message naming what is wrong.  With KVM:
 the kit's kernel boots, as far as the host allows, and the test asserts only
 what that host can show."""
+import os
 import struct
+import subprocess
 
 import pytest
 
@@ -270,6 +272,76 @@ def test_an_initrd_larger_than_the_space_left_is_refused(tmp_path):
     result = dry_run(tmp_path, bzimage(), "--mem", "32M", initrd=b"\0" * (31 * MiB))
     assert result.status == 2
     assert "the initrd is 32505856 bytes" in result.err and "raise --mem" in result.err
+
+
+# A child's peak RSS counts what it inherited before exec (and with vfork,
+# the whole parent's), so a small launcher, not pytest, starts the monitor.
+RSS_LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def peak_rss_kib(cmd):
+    """Runs cmd; returns (status, stderr, its peak RSS in KiB, at least the launcher's)."""
+    result = run(["/usr/bin/python3", "-S", "-c", RSS_LAUNCHER, *cmd])
+    status, rss = map(int, result.out.split())
+    return status, result.err, rss
+
+
+def sparse(path, size, head=b""):
+    with open(path, "wb") as f:
+        f.write(head)
+        f.truncate(size)
+    return path
+
+
+# Files far larger than guest memory: refused from their size and headers,
+# never read whole (sparse, so they cost the test no disk).
+OVERSIZED = {
+    "initrd-2g": (lambda d: ["--kernel", sparse(d / "k", len(WHOLE), WHOLE),
+                             "--initrd", sparse(d / "i", 2 << 30)],
+                  "the initrd is 2147483648 bytes, more than the 127 MiB of guest memory"),
+    "initrd-just-too-big": (lambda d: ["--kernel", sparse(d / "k", len(WHOLE), WHOLE),
+                                       "--initrd", sparse(d / "i", 126 * MiB)],
+                            "the initrd is 132120576 bytes; 131072000 fit"),
+    "initrd-over-limit": (lambda d: ["--kernel", sparse(d / "k", len(WHOLE), WHOLE),
+                                     "--initrd", sparse(d / "i", 5 << 30)],
+                          "file is 5368709120 bytes, more than the 3221225472 allowed"),
+    "zeros-kernel-2g": (lambda d: ["--kernel", sparse(d / "k", 2 << 30)],
+                        "no boot sector signature"),
+    "bzimage-2g": (lambda d: ["--kernel", sparse(d / "k", 2 << 30, WHOLE)],
+                   "the kernel needs 2097152 KiB from 1 MiB up"),
+    "elf-2g": (lambda d: ["--kernel", sparse(d / "k", 2 << 30,
+                                             elf([(0x1000000, b"x", 200 * MiB)]))],
+               "an ELF segment wants [0x1000000"),
+}
+
+
+@pytest.mark.parametrize("name", OVERSIZED)
+def test_inputs_larger_than_guest_memory_are_refused_without_being_read(tmp_path, name):
+    make_args, message = OVERSIZED[name]
+    status, err, rss = peak_rss_kib([program(STAGE, "kvm-linux"), *make_args(tmp_path),
+                                     "--dry-run"])
+    assert status == 2 and message in err, err
+    assert rss < 16 * 1024, f"peak RSS {rss} KiB for a refused input"
+
+
+@pytest.mark.parametrize("which", ["--kernel", "--initrd"])
+@pytest.mark.parametrize("kind, message", [("dir", "a directory, not a regular file"),
+                                           ("fifo", "a FIFO (named pipe), not a regular file"),
+                                           ("zero", "a character device, not a regular file")])
+def test_inputs_that_are_not_regular_files_are_refused_at_once(tmp_path, which, kind, message):
+    path = {"dir": tmp_path, "fifo": tmp_path / "fifo", "zero": "/dev/zero"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)                  # no writer: opening it must not wait for one
+    args = ["--kernel", sparse(tmp_path / "k", len(WHOLE), WHOLE)] if which == "--initrd" else []
+    result = kvm_linux(*args, which, path, "--dry-run", timeout=20)
+    assert result.status == 2
+    assert result.err_lines == [f"kvm-linux: error: {path}: {message}"]
 
 
 def test_an_empty_initrd_is_refused(tmp_path):

@@ -287,24 +287,39 @@ static int report_end(const struct machine *m, enum vm_end end,
 }
 /* ANCHOR_END: outcome */
 
+/* ANCHOR: load-or-die */
+/* The files are mapped, not read: their sizes are checked before any byte
+ * is touched, the loader looks only at the headers until everything fits,
+ * and only then copies.  A refused image or initrd, however large, costs
+ * the few pages its headers are in. */
 static void load_or_die(const struct options *o, const struct guest_memory *mem,
 			const char *cmdline, struct boot_layout *layout)
 {
 	struct error_report err = { 0 };
 	struct boot_inputs in = { .cmdline = cmdline };
-	unsigned char *kernel, *initrd = NULL;
+	uint64_t above_1mib = mem->size - KERNEL_LOAD_ADDRESS;
 
-	kernel = read_file_or_die(o->kernel, GUEST_MEMORY_MAX, &in.kernel_size);
-	in.kernel = kernel;
+	/* A vmlinux may carry far more than it loads (symbols, debug
+	 * information): its file may be larger than guest memory. */
+	in.kernel = map_file(o->kernel, GUEST_MEMORY_MAX, &in.kernel_size, &err);
+	if (!in.kernel)
+		die_report(EXIT_BAD_INPUT, o->kernel, &err);
 	if (o->initrd) {
-		initrd = read_file_or_die(o->initrd, GUEST_MEMORY_MAX, &in.initrd_size);
-		in.initrd = initrd;
+		in.initrd = map_file(o->initrd, GUEST_MEMORY_MAX, &in.initrd_size, &err);
+		if (!in.initrd)
+			die_report(EXIT_BAD_INPUT, o->initrd, &err);
+		if (in.initrd_size > above_1mib)
+			die(EXIT_BAD_INPUT, "%s: the initrd is %zu bytes, more than the "
+			    "%" PRIu64 " MiB of guest memory above 1 MiB: raise --mem",
+			    o->initrd, in.initrd_size, above_1mib >> 20);
 	}
 	if (load_kernel(mem, &in, layout, &err) != 0)
 		die_report(EXIT_BAD_INPUT, o->kernel, &err);
-	free(kernel);
-	free(initrd);
+	unmap_file(in.kernel, in.kernel_size);
+	if (in.initrd)
+		unmap_file(in.initrd, in.initrd_size);
 }
+/* ANCHOR_END: load-or-die */
 
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
