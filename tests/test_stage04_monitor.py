@@ -5,13 +5,17 @@ loads into ordinary memory and never opens /dev/kvm), and every class of bad
 kernel image gets exit status 2 and a message naming what is wrong.  With KVM:
 the kit's kernel boots, as far as the host allows, and the test asserts only
 what that host can show."""
+import json
 import os
+import resource
+import signal
 import struct
 import subprocess
+import termios
 
 import pytest
 
-from conftest import ROOT, kvm_module, program, run
+from conftest import ROOT, SANITIZER_REPORT, kvm_module, program, run
 
 STAGE = "stage04-kvm-linux"
 ZERO_PAGE, CMDLINE, LOAD = 0x7000, 0x20000, 0x100000
@@ -451,3 +455,107 @@ def test_writes_to_every_port_are_counted_and_the_reset_ends_the_vm(tmp_path, kv
     assert stats["unhandled_ports"]["0x70"] == 1 and stats["unhandled_ports"]["0xffff"] == 1
     assert "0x3f8" not in stats["unhandled_ports"] and "0x64" not in stats["unhandled_ports"]
     assert stats["boot_to_init_ms"] is not None          # it wrote the boot-timer port too
+
+
+# --- the terminal: left as it was found, however the monitor ends ------------------
+# The monitor runs with stdin on a real pseudo-terminal, so it enters raw mode;
+# each test compares the terminal's settings after the end with those before.
+
+MOV_DX_COM1_AL_X = b"\x66\xba\xf8\x03\xb0\x78"         # mov dx, 0x3f8; mov al, 'x'
+PRINT_FOREVER = MOV_DX_COM1_AL_X + b"\xee\xeb\xfd"     # loop: out dx, al; jmp loop
+PRINT_THEN_HALT = MOV_DX_COM1_AL_X + b"\xee\xfa\xf4\xeb\xfd"   # out; cli; loop: hlt; jmp loop
+PRINT_THEN_RESET = MOV_DX_COM1_AL_X + b"\xee\xb0\xfe\xe6\x64\xeb\xfe"  # out; reset via i8042
+
+
+def on_a_terminal(tmp_path, code, *args, stdout=subprocess.PIPE, preexec_fn=None, act=None):
+    """Runs a guest with stdin on a pty; act(proc, master) runs once the
+    guest has printed (the terminal is raw by then).  Returns (returncode,
+    stderr, whether raw mode was seen, settings before, settings after)."""
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, code, 0x1000)]))
+    master, slave = os.openpty()
+    before = termios.tcgetattr(slave)
+    proc = subprocess.Popen([str(program(STAGE, "kvm-linux")), "--kernel", str(tmp_path / "guest"),
+                             *args], stdin=slave, stdout=stdout, stderr=subprocess.PIPE,
+                            preexec_fn=preexec_fn)
+    raw_seen = None
+    try:
+        if act:
+            assert proc.stdout.read(1) == b"x"
+            raw_seen = termios.tcgetattr(slave) != before
+            act(proc, master)
+        err = proc.communicate(timeout=30)[1].decode(errors="replace")
+        after = termios.tcgetattr(slave)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+        os.close(slave)
+    assert not SANITIZER_REPORT.search(err), err
+    return proc.returncode, err, raw_seen, before, after
+
+
+def read_then_close(count):
+    def act(proc, master):
+        proc.stdout.read(count)
+        proc.stdout.close()            # the reader goes away; the guest goes on printing
+    return act
+
+
+def test_a_console_reader_that_goes_away_ends_the_vm_and_restores_the_terminal(tmp_path, kvm):
+    status, err, raw_seen, before, after = on_a_terminal(tmp_path, PRINT_FOREVER, "--timeout", "20",
+                                                         act=read_then_close(100))
+    assert raw_seen and after == before
+    assert status == 2, err
+    assert "kvm-linux: error: the console's reader went away (stdout: Broken pipe)" in err
+
+
+def test_a_console_reader_that_goes_away_without_a_terminal_ends_the_vm(tmp_path, kvm):
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, PRINT_FOREVER, 0x1000)]))
+    proc = subprocess.Popen([str(program(STAGE, "kvm-linux")), "--kernel", str(tmp_path / "guest"),
+                             "--timeout", "20", "--stats"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    read_then_close(100)(proc, None)
+    err = proc.communicate(timeout=30)[1].decode()
+    assert proc.returncode == 2 and "the console's reader went away" in err, err
+    assert json.loads(err.strip().split("\n")[-1])["end"] == "console_lost"
+
+
+def test_a_file_size_limit_kills_with_sigxfsz_and_restores_the_terminal(tmp_path, kvm):
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    with open(tmp_path / "console.out", "wb") as out:
+        status, err, _, before, after = on_a_terminal(tmp_path, PRINT_FOREVER, "--timeout", "20",
+                                                      stdout=out, preexec_fn=limit_file_size)
+    assert status == -signal.SIGXFSZ, err
+    assert after == before
+    assert (tmp_path / "console.out").read_bytes() == b"x" * 4096
+
+
+@pytest.mark.parametrize("signo", [signal.SIGUSR2, signal.SIGTERM, signal.SIGHUP, signal.SIGINT,
+                                   signal.SIGQUIT, signal.SIGRTMIN + 3], ids=str)
+def test_a_fatal_signal_restores_the_terminal_and_still_kills(tmp_path, kvm, signo):
+    status, err, raw_seen, before, after = on_a_terminal(
+        tmp_path, PRINT_THEN_HALT, "--timeout", "20",
+        act=lambda proc, master: proc.send_signal(signo))
+    assert raw_seen and after == before
+    assert status == -signo, err
+
+
+def test_ctrl_a_x_ends_the_vm_and_restores_the_terminal(tmp_path, kvm):
+    status, err, raw_seen, before, after = on_a_terminal(
+        tmp_path, PRINT_THEN_HALT, "--timeout", "20",
+        act=lambda proc, master: os.write(master, b"\x01x"))
+    assert raw_seen and after == before
+    assert status == 0 and "ended by Ctrl-A x" in err, err
+
+
+def test_a_guest_that_resets_leaves_the_terminal_as_it_was(tmp_path, kvm):
+    status, err, _, before, after = on_a_terminal(tmp_path, PRINT_THEN_RESET, "--timeout", "20")
+    assert status == 0, err
+    assert after == before
+
+
+def test_a_timeout_on_a_terminal_leaves_it_as_it_was(tmp_path, kvm):
+    status, err, _, before, after = on_a_terminal(tmp_path, PRINT_THEN_HALT, "--timeout", "0.5")
+    assert status == 1 and "did not end within 0.5 seconds" in err, err
+    assert after == before

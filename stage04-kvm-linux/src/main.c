@@ -1,4 +1,5 @@
 /* main.c - the kvm-linux command: boot a Linux kernel in a microVM. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,8 @@ static const char usage[] =
 	"On a terminal, Ctrl-A x ends the VM (Ctrl-A Ctrl-A sends Ctrl-A).\n"
 	"exit status: 0 the guest rebooted (its way of ending) or the user ended it;\n"
 	"1 the guest failed (kernel panic, triple fault, timeout, or userspace could\n"
-	"not run on this host); 2 bad input or usage, or no usable KVM\n";
+	"not run on this host); 2 bad input or usage, no usable KVM, or a console\n"
+	"(stdout) that cannot be written, as when its reader went away\n";
 
 /* ANCHOR: default-cmdline */
 /* A serial console; reboot through the i8042 and at once on panic, so the
@@ -191,7 +193,7 @@ static const char *end_name(enum vm_end end)
 	static const char *const names[] = {
 		[END_REBOOT] = "reboot", [END_ESCAPE] = "escape", [END_PANIC] = "panic",
 		[END_TRIPLE_FAULT] = "triple_fault", [END_TIMEOUT] = "timeout",
-		[END_ERROR] = "error",
+		[END_CONSOLE_LOST] = "console_lost", [END_ERROR] = "error",
 	};
 	return names[end];
 }
@@ -269,6 +271,17 @@ static int report_end(const struct machine *m, enum vm_end end,
 		break;
 	case END_TIMEOUT:
 		print_error("the VM did not end within %g seconds (--timeout)", timeout);
+		break;
+	case END_CONSOLE_LOST:
+		/* Like any write error on stdout: exit 2.  Not 0 (the guest's
+		 * output was lost) and not 1 (the guest did nothing wrong). */
+		if (m->console_errno == EPIPE)
+			print_error("the console's reader went away (stdout: %s), so the "
+				    "VM ends", strerror(m->console_errno));
+		else
+			print_error("write error on the console (stdout: %s), so the VM "
+				    "ends", strerror(m->console_errno));
+		status = EXIT_BAD_INPUT;
 		break;
 	case END_ERROR:
 		print_error("%s", err->message);

@@ -28,9 +28,11 @@ static void console_output(void *machine, uint8_t byte)
 {
 	struct machine *m = machine;
 
-	if (write(STDOUT_FILENO, &byte, 1) != 1) {
-		/* stdout is gone (a closed pipe): the guest keeps running. */
-	}
+	if (m->console_errno)
+		return;                   /* the VM ends at this exit */
+	/* EINTR: the timeout or the escape, which end the VM anyway. */
+	if (write(STDOUT_FILENO, &byte, 1) != 1)
+		m->console_errno = errno == EINTR ? 0 : errno ? errno : EIO;
 	boot_timer_console(&m->timer, byte);
 }
 
@@ -106,7 +108,8 @@ int install_run_signals(struct error_report *err)
 	struct sigaction sa = { .sa_handler = kick_vcpu };   /* no SA_RESTART */
 
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) != 0 || sigaction(SIGUSR1, &sa, NULL) != 0) {
+	if (sigaction(SIGALRM, &sa, NULL) != 0 || sigaction(SIGUSR1, &sa, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		report_set(err, 0, 0, "cannot install signal handlers: %s", strerror(errno));
 		return -1;
 	}
@@ -194,6 +197,8 @@ static int handle_exit(struct machine *m, struct error_report *err)
 	case KVM_EXIT_IO:
 		if (handle_io(m, err) != 0)
 			return END_ERROR;
+		if (m->console_errno)
+			return END_CONSOLE_LOST;
 		if (m->i8042.reset_requested)
 			return m->timer.panic[0] ? END_PANIC : END_REBOOT;
 		return -1;
