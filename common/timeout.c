@@ -11,7 +11,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 
-int parse_timeout(const char *text, double *seconds, struct error_report *err)
+int parse_seconds(const char *option, const char *text, double *seconds,
+		  struct error_report *err)
 {
 	char *end;
 	double value;
@@ -27,8 +28,8 @@ int parse_timeout(const char *text, double *seconds, struct error_report *err)
 	*seconds = value;
 	return 0;
 bad:
-	report_set(err, 0, 0, "--timeout needs seconds, more than 0 and at most %.0f, "
-		   "not '%s'", TIMEOUT_MAX_SECONDS, text);
+	report_set(err, 0, 0, "%s needs seconds, more than 0 and at most %.0f, not '%s'",
+		   option, TIMEOUT_MAX_SECONDS, text);
 	return -1;
 }
 

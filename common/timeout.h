@@ -11,10 +11,12 @@
  * what a time_t and a double's exact seconds can hold. */
 #define TIMEOUT_MAX_SECONDS 1000000.0
 
-/* Parses SECONDS: a plain decimal number (fraction and exponent allowed),
- * more than 0 and at most TIMEOUT_MAX_SECONDS, with nothing before or
- * after it.  Returns 0, or -1 with err saying what was wrong. */
-int parse_timeout(const char *text, double *seconds, struct error_report *err);
+/* Parses the SECONDS of an option such as --timeout: a plain decimal number
+ * (fraction and exponent allowed), more than 0 and at most
+ * TIMEOUT_MAX_SECONDS, with nothing before or after it.  Returns 0, or -1
+ * with err saying what was wrong with the option. */
+int parse_seconds(const char *option, const char *text, double *seconds,
+		  struct error_report *err);
 
 /* The timer for a timeout parse_timeout() accepted, rounded up to whole
  * microseconds (the interval timer's unit): never the all-zero value that

@@ -559,3 +559,49 @@ def test_a_timeout_on_a_terminal_leaves_it_as_it_was(tmp_path, kvm):
     status, err, _, before, after = on_a_terminal(tmp_path, PRINT_THEN_HALT, "--timeout", "0.5")
     assert status == 1 and "did not end within 0.5 seconds" in err, err
     assert after == before
+
+
+# --- a bzImage that prints nothing for long: the monitor says why -------------------
+
+HALT = b"\xfa\xf4\xeb\xfd"                              # cli; loop: hlt; jmp loop
+
+
+def bzimage_running(code):
+    """A synthetic bzImage whose 64-bit entry (payload + 0x200) runs code."""
+    payload = b"\x90" * 0x200 + code
+    return bzimage(payload=payload + b"\0" * (-len(payload) % 16))
+
+
+def test_a_silent_bzimage_gets_one_note_naming_the_vmlinux(tmp_path, kvm):
+    (tmp_path / "bzImage").write_bytes(bzimage_running(HALT))
+    (tmp_path / "vmlinux").write_bytes(b"beside the bzImage, as in the kit's kernel cache")
+    result = kvm_linux("--kernel", tmp_path / "bzImage", "--notice-after", "0.5",
+                       "--timeout", "2", "--stats")
+    assert (result.status, result.out) == (1, "")
+    notes = [line for line in result.err_lines if line.startswith("kvm-linux: note: ")]
+    assert notes == ["kvm-linux: note: the guest has printed nothing for 0.5 s; a bzImage first "
+                     "decompresses itself, which under a software KVM "
+                     + ("(this host's is kvm_pvm)" if kvm_module() == "kvm_pvm" else
+                        "(such as kvm_pvm)")
+                     + " runs under instruction emulation and can take over ten minutes: boot "
+                     f"the ELF vmlinux instead, which starts at once (--kernel {tmp_path}/vmlinux)"]
+    assert "the VM did not end within 2 seconds" in result.err
+    assert result.stats()["end"] == "timeout"
+
+
+@pytest.mark.parametrize("kernel", ["bzimage-that-prints", "vmlinux"])
+def test_no_note_for_a_guest_that_prints_or_a_vmlinux(tmp_path, kvm, kernel):
+    image = (bzimage_running(PRINT_THEN_HALT) if kernel == "bzimage-that-prints" else
+             elf([(0x1000000, HALT, 0x1000)]))
+    (tmp_path / "kernel").write_bytes(image)
+    result = kvm_linux("--kernel", tmp_path / "kernel", "--notice-after", "0.3", "--timeout", "1.5")
+    assert result.status == 1
+    assert "note:" not in result.err, result.err
+
+
+@pytest.mark.parametrize("seconds", ["0", "-2", "inf", "soon"])
+def test_notice_after_takes_seconds_like_the_timeout(tmp_path, seconds):
+    result = kvm_linux("--kernel", tmp_path / "none", "--notice-after", seconds)
+    assert result.status == 2
+    assert result.err_lines[0] == ("kvm-linux: error: --notice-after needs seconds, more than 0 "
+                                   f"and at most 1000000, not '{seconds}'")

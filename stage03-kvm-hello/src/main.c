@@ -75,7 +75,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (strcmp(arg, "--reg") == 0 && i + 1 < argc) {
 			set_register(&o->regs, argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
-			if (parse_timeout(argv[++i], &o->run.timeout, &err) != 0)
+			if (parse_seconds("--timeout", argv[++i], &o->run.timeout, &err) != 0)
 				die_usage("%s", err.message);
 		} else if (strcmp(arg, "--stats") == 0) {
 			o->show_stats = 1;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boot_params.h"
 #include "console.h"
@@ -23,6 +24,8 @@ static const char usage[] =
 	"  --cmdline STRING     appended to the default kernel command line\n"
 	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
 	"  --timeout SECONDS    end the VM (exit status 1) if it runs this long\n"
+	"  --notice-after SECONDS  a bzImage that prints nothing this long gets a\n"
+	"                       note on stderr of why that may be (default 25)\n"
 	"  --stats              a JSON object of timings and counts as stderr's last line\n"
 	"  --trace-exits        one line per VM exit on stderr\n"
 	"  --dry-run            load into memory and print where everything went,\n"
@@ -47,7 +50,7 @@ static const char default_cmdline[] =
 struct options {
 	const char *kernel, *initrd, *cmdline, *device, *zero_page_file;
 	uint64_t mem_size;
-	double timeout;
+	double timeout, notice_after;
 	bool stats, trace_exits, dry_run;
 };
 
@@ -94,7 +97,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (strcmp(arg, "--mem") == 0 && has_value) {
 			o->mem_size = parse_size(argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && has_value) {
-			if (parse_timeout(argv[++i], &o->timeout, &err) != 0)
+			if (parse_seconds("--timeout", argv[++i], &o->timeout, &err) != 0)
+				die_usage("%s", err.message);
+		} else if (strcmp(arg, "--notice-after") == 0 && has_value) {
+			if (parse_seconds("--notice-after", argv[++i], &o->notice_after,
+					  &err) != 0)
 				die_usage("%s", err.message);
 		} else if (strcmp(arg, "--stats") == 0) {
 			o->stats = true;
@@ -334,6 +341,44 @@ static void load_or_die(const struct options *o, const struct guest_memory *mem,
 }
 /* ANCHOR_END: load-or-die */
 
+/* ANCHOR: silence-notice */
+/* Where the vmlinux of a bzImage usually is: beside it (the kit's kernel
+ * cache), or at the top of the kernel tree it was built in.  Fills path
+ * and returns true if one of them exists. */
+static bool vmlinux_beside(const char *bzimage, char *path, size_t size)
+{
+	static const char *const places[] = { "vmlinux", "../../../vmlinux" };
+	const char *slash = strrchr(bzimage, '/');
+	int dir_len = slash ? (int)(slash - bzimage + 1) : 0;
+
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		int n = snprintf(path, size, "%.*s%s", dir_len, bzimage, places[i]);
+
+		if (n > 0 && (size_t)n < size && access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A bzImage decompresses itself before it prints a byte.  On hardware
+ * that takes a second; under a software KVM it runs under instruction
+ * emulation and can take over ten minutes, and the boot looks hung. */
+static void watch_bzimage_silence(struct machine *m, const struct options *o)
+{
+	char vmlinux[4096], notice[4096 + 400];
+
+	if (!vmlinux_beside(o->kernel, vmlinux, sizeof(vmlinux)))
+		snprintf(vmlinux, sizeof(vmlinux), "vmlinux, from the kernel's build tree");
+	snprintf(notice, sizeof(notice), "%s: note: the guest has printed nothing for "
+		 "%g s; a bzImage first decompresses itself, which under a software KVM "
+		 "%s runs under instruction emulation and can take over ten minutes: "
+		 "boot the ELF vmlinux instead, which starts at once (--kernel %s)",
+		 diag_program(), o->notice_after,
+		 m->quirks.active ? "(this host's is kvm_pvm)" : "(such as kvm_pvm)", vmlinux);
+	boot_timer_watch_silence(&m->timer, o->notice_after, notice);
+}
+/* ANCHOR_END: silence-notice */
+
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
 		    const char *cmdline)
@@ -352,7 +397,8 @@ static void dry_run(const struct options *o, struct machine *m,
 
 int main(int argc, char **argv)
 {
-	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT };
+	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT,
+			     .notice_after = 25 };
 	static struct machine m;            /* large (port counts): not on the stack */
 	struct error_report err = { 0 };
 	struct guest_memory mem;
@@ -390,6 +436,8 @@ int main(int argc, char **argv)
 	    console_start(&m.uart, request_escape, &err) != 0)
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	m.trace_exits = o.trace_exits;
+	if (layout.format == KERNEL_BZIMAGE)
+		watch_bzimage_silence(&m, &o);
 
 	end = run_machine(&m, o.timeout, &err);
 	console_restore();
