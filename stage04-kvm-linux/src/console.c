@@ -27,7 +27,7 @@ static struct uart *console_uart;
 static bool stdin_is_terminal;
 static void (*escape_handler)(void);
 /* What each fatal signal did before raw mode: put back before dying. */
-static struct sigaction previous_action[_NSIG];
+static struct sigaction previous_action[NSIG];
 
 void console_restore(void)
 {
