@@ -30,9 +30,11 @@ static void console_output(void *machine, uint8_t byte)
 
 	if (m->console_errno)
 		return;                   /* the VM ends at this exit */
-	/* EINTR: the timeout or the escape, which end the VM anyway. */
-	if (write(STDOUT_FILENO, &byte, 1) != 1)
-		m->console_errno = errno == EINTR ? 0 : errno ? errno : EIO;
+	/* A failed write ends the VM (EPIPE: the console's reader went
+	 * away).  EINTR is the timeout's or the escape's signal, which end
+	 * it anyway. */
+	if (write(STDOUT_FILENO, &byte, 1) < 0 && errno != EINTR)
+		m->console_errno = errno;
 	boot_timer_console(&m->timer, byte);
 }
 
