@@ -37,10 +37,11 @@ ALL_LDFLAGS += $(SAN_FLAGS)
 endif
 
 # Objects of common/ every stage may link: diagnostics and file reading, the
-# names of KVM's exit reasons and the supported CPUID for the two monitors, and the Toy language
+# names of KVM's exit reasons, the supported CPUID and --timeout for the two monitors, and the Toy language
 # front end for the two interpreters.
 COMMON_OBJS := $(BUILD)/common/diag.o $(BUILD)/common/file.o
-KVM_EXIT_OBJS := $(BUILD)/common/kvm_exit.o $(BUILD)/common/kvm_cpuid.o
+KVM_EXIT_OBJS := $(BUILD)/common/kvm_exit.o $(BUILD)/common/kvm_cpuid.o \
+                 $(BUILD)/common/timeout.o
 ASM_LEXER_OBJS := $(BUILD)/common/asm_lexer.o
 TOY_OBJS    := $(BUILD)/common/toy_lexer.o $(BUILD)/common/toy_parser.o \
                $(BUILD)/common/text.o \

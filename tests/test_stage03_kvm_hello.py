@@ -171,6 +171,28 @@ def test_a_flood_of_output_arrives_byte_exact(kvm):
     assert 4096 <= result.stats()["exits"]["io"] <= 4096 * 64
 
 
+# Below the interval timer's microsecond, a timeout rounds up; it never
+# truncates to the zero value that disarms the timer.
+TINY_TIMEOUTS = ["1e-7", "0.000001", "4.9e-324", "0.0000015"]
+BAD_TIMEOUTS = ["0", "-1", "-0", "0.0", "nan", "inf", "-inf", "1e400", "1000001",
+                "9e18", " 5", "5 ", "5x", "1s", "", "0x10", "abc", "1e-400", "."]
+
+
+@pytest.mark.parametrize("seconds", TINY_TIMEOUTS)
+def test_a_tiny_timeout_still_stops_a_spinning_guest(kvm, seconds):
+    result = kvm_hello("--timeout", seconds, guest("spin"), timeout=20)
+    assert result.status == 1
+    assert "the guest did not halt within" in result.err, result.err
+
+
+@pytest.mark.parametrize("seconds", BAD_TIMEOUTS)
+def test_timeouts_out_of_range_or_not_numbers_are_refused(seconds):
+    result = kvm_hello("--timeout", seconds, guest("spin"))
+    assert result.status == 2
+    assert result.err_lines[0] == ("kvm-hello: error: --timeout needs seconds, more than 0 "
+                                   f"and at most 1000000, not '{seconds}'")
+
+
 def test_no_process_is_left_behind_after_a_timeout(kvm):
     before = subprocess.run(["pgrep", "-c", "kvm-hello"], capture_output=True, text=True).stdout
     kvm_hello("--timeout", "0.2", guest("spin"))

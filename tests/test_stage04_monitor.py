@@ -5,11 +5,17 @@ loads into ordinary memory and never opens /dev/kvm), and every class of bad
 kernel image gets exit status 2 and a message naming what is wrong.  With KVM:
 the kit's kernel boots, as far as the host allows, and the test asserts only
 what that host can show."""
+import json
+import os
+import resource
+import signal
 import struct
+import subprocess
+import termios
 
 import pytest
 
-from conftest import ROOT, kvm_module, program, run
+from conftest import ROOT, SANITIZER_REPORT, kvm_module, program, run
 
 STAGE = "stage04-kvm-linux"
 ZERO_PAGE, CMDLINE, LOAD = 0x7000, 0x20000, 0x100000
@@ -23,11 +29,13 @@ def kvm_linux(*args, **kwargs):
 def bzimage(setup_sects=4, version=0x020f, boot_flag=0xaa55, magic=b"HdrS",
             loadflags=0x01, xloadflags=0x01, init_size=0x200000, cmdline_size=2047,
             initrd_addr_max=0x7fffffff, header_length=0x6a, payload=b"\x90" * 8192,
-            relocatable=0, kernel_alignment=0x200000, pref_address=0x1000000):
+            relocatable=0, kernel_alignment=0x200000, pref_address=0x1000000, syssize=None):
     """A bzImage with a setup header as boot.rst lays it out, and garbage
-    everywhere a loader must not copy from."""
+    everywhere a loader must not copy from.  syssize, the protected-mode
+    part in 16-byte paragraphs, is the payload's own unless given."""
     setup = bytearray(b"\xab" * (((setup_sects or 4) + 1) * 512))
     setup[0x1f1] = setup_sects
+    struct.pack_into("<I", setup, 0x1f4, len(payload) // 16 if syssize is None else syssize)
     struct.pack_into("<H", setup, 0x1fe, boot_flag)
     setup[0x200:0x202] = bytes([0xeb, header_length])
     setup[0x202:0x206] = magic
@@ -227,10 +235,117 @@ def test_hostile_kernel_images_exit_2_naming_the_problem(tmp_path, name):
     assert message in result.err, result.err
 
 
+# Every field of the setup header (boot.rst's offsets), as far as protocol 2.15.
+SETUP_HEADER_FIELDS = [0x1f1, 0x1f2, 0x1f4, 0x1f8, 0x1fa, 0x1fc, 0x1fe, 0x200, 0x202, 0x206,
+                       0x208, 0x20c, 0x20e, 0x210, 0x211, 0x212, 0x214, 0x218, 0x21c, 0x220,
+                       0x224, 0x226, 0x227, 0x228, 0x22c, 0x230, 0x234, 0x235, 0x236, 0x238,
+                       0x23c, 0x240, 0x248, 0x24c, 0x250, 0x258, 0x260, 0x264, 0x268, 0x26c]
+WHOLE = bzimage()
+SETUP_END = 5 * 512
+CUTS = sorted({cut for field in SETUP_HEADER_FIELDS for cut in (field, field + 1)} |
+              {0, 1, 0x1f0, SETUP_END - 1, SETUP_END, SETUP_END + 1, SETUP_END + 0x200,
+               SETUP_END + 0x202, len(WHOLE) // 3, len(WHOLE) // 2, len(WHOLE) - 16,
+               len(WHOLE) - 1})
+
+
+@pytest.mark.parametrize("cut", CUTS, ids=hex)
+def test_a_bzimage_cut_anywhere_is_refused_naming_the_sizes(tmp_path, cut):
+    result = dry_run(tmp_path, WHOLE[:cut])
+    assert result.status == 2 and result.out == "", result.err
+    assert len(result.err_lines) == 1, result.err
+    assert f"{cut} bytes" in result.err or f"{cut}-byte file" in result.err, result.err
+    if cut > SETUP_END:
+        assert (f"the setup header says the protected-mode kernel is {len(WHOLE) - SETUP_END} "
+                f"bytes (syssize 0x200 paragraphs), but the {cut}-byte file holds "
+                f"{cut - SETUP_END} after its {SETUP_END} bytes of setup: a truncated bzImage"
+                in result.err), result.err
+
+
+def test_a_bzimage_longer_than_its_syssize_loads(tmp_path):
+    """Bytes after the protected-mode part (a signature, say) are no harm."""
+    result = dry_run(tmp_path, WHOLE + b"\0" * 1000)
+    assert result.status == 0, result.err
+
+
+def test_a_bzimage_with_no_protected_mode_part_is_refused(tmp_path):
+    result = dry_run(tmp_path, bzimage(syssize=0))
+    assert result.status == 2 and "syssize 0x0 paragraphs" in result.err, result.err
+
+
 def test_an_initrd_larger_than_the_space_left_is_refused(tmp_path):
     result = dry_run(tmp_path, bzimage(), "--mem", "32M", initrd=b"\0" * (31 * MiB))
     assert result.status == 2
     assert "the initrd is 32505856 bytes" in result.err and "raise --mem" in result.err
+
+
+# A child's peak RSS counts what it inherited before exec (and with vfork,
+# the whole parent's), so a small launcher, not pytest, starts the monitor.
+RSS_LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def peak_rss_kib(cmd):
+    """Runs cmd; returns (status, stderr, its peak RSS in KiB, at least the launcher's)."""
+    result = run(["/usr/bin/python3", "-S", "-c", RSS_LAUNCHER, *cmd])
+    status, rss = map(int, result.out.split())
+    return status, result.err, rss
+
+
+def sparse(path, size, head=b""):
+    with open(path, "wb") as f:
+        f.write(head)
+        f.truncate(size)
+    return path
+
+
+# Files far larger than guest memory: refused from their size and headers,
+# never read whole (sparse, so they cost the test no disk).
+OVERSIZED = {
+    "initrd-2g": (lambda d: ["--kernel", sparse(d / "k", len(WHOLE), WHOLE),
+                             "--initrd", sparse(d / "i", 2 << 30)],
+                  "the initrd is 2147483648 bytes, more than the 127 MiB of guest memory"),
+    "initrd-just-too-big": (lambda d: ["--kernel", sparse(d / "k", len(WHOLE), WHOLE),
+                                       "--initrd", sparse(d / "i", 126 * MiB)],
+                            "the initrd is 132120576 bytes; 131072000 fit"),
+    "initrd-over-limit": (lambda d: ["--kernel", sparse(d / "k", len(WHOLE), WHOLE),
+                                     "--initrd", sparse(d / "i", 5 << 30)],
+                          "file is 5368709120 bytes, more than the 3221225472 allowed"),
+    "zeros-kernel-2g": (lambda d: ["--kernel", sparse(d / "k", 2 << 30)],
+                        "no boot sector signature"),
+    "bzimage-2g": (lambda d: ["--kernel", sparse(d / "k", 2 << 30, WHOLE)],
+                   "the kernel needs 2097152 KiB from 1 MiB up"),
+    "elf-2g": (lambda d: ["--kernel", sparse(d / "k", 2 << 30,
+                                             elf([(0x1000000, b"x", 200 * MiB)]))],
+               "an ELF segment wants [0x1000000"),
+}
+
+
+@pytest.mark.parametrize("name", OVERSIZED)
+def test_inputs_larger_than_guest_memory_are_refused_without_being_read(tmp_path, name):
+    make_args, message = OVERSIZED[name]
+    status, err, rss = peak_rss_kib([program(STAGE, "kvm-linux"), *make_args(tmp_path),
+                                     "--dry-run"])
+    assert status == 2 and message in err, err
+    assert rss < 16 * 1024, f"peak RSS {rss} KiB for a refused input"
+
+
+@pytest.mark.parametrize("which", ["--kernel", "--initrd"])
+@pytest.mark.parametrize("kind, message", [("dir", "a directory, not a regular file"),
+                                           ("fifo", "a FIFO (named pipe), not a regular file"),
+                                           ("zero", "a character device, not a regular file")])
+def test_inputs_that_are_not_regular_files_are_refused_at_once(tmp_path, which, kind, message):
+    path = {"dir": tmp_path, "fifo": tmp_path / "fifo", "zero": "/dev/zero"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)                  # no writer: opening it must not wait for one
+    args = ["--kernel", sparse(tmp_path / "k", len(WHOLE), WHOLE)] if which == "--initrd" else []
+    result = kvm_linux(*args, which, path, "--dry-run", timeout=20)
+    assert result.status == 2
+    assert result.err_lines == [f"kvm-linux: error: {path}: {message}"]
 
 
 def test_an_empty_initrd_is_refused(tmp_path):
@@ -309,6 +424,23 @@ def test_a_guest_that_never_stops_ends_at_the_timeout(tmp_path, kvm):
     assert result.stats()["end"] == "timeout"
 
 
+@pytest.mark.parametrize("seconds", ["1e-7", "0.000001", "4.9e-324", "0.0000015"])
+def test_a_tiny_timeout_still_stops_a_spinning_guest(tmp_path, kvm, seconds):
+    result = hostile_guest(tmp_path, SPIN, "--timeout", seconds)
+    assert result.status == 1
+    assert "the VM did not end within" in result.err and result.stats()["end"] == "timeout"
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "-0", "0.0", "nan", "inf", "-inf", "1e400",
+                                     "1000001", "9e18", " 5", "5 ", "5x", "1s", "", "0x10",
+                                     "abc", "1e-400", "."])
+def test_timeouts_out_of_range_or_not_numbers_are_refused(tmp_path, seconds):
+    result = kvm_linux("--kernel", tmp_path / "none", "--timeout", seconds)
+    assert result.status == 2
+    assert result.err_lines[0] == ("kvm-linux: error: --timeout needs seconds, more than 0 "
+                                   f"and at most 1000000, not '{seconds}'")
+
+
 def test_a_triple_fault_ends_the_vm_with_status_1(tmp_path, kvm):
     result = hostile_guest(tmp_path, UD2, "--timeout", "20")
     assert result.status == 1, result.err
@@ -323,3 +455,153 @@ def test_writes_to_every_port_are_counted_and_the_reset_ends_the_vm(tmp_path, kv
     assert stats["unhandled_ports"]["0x70"] == 1 and stats["unhandled_ports"]["0xffff"] == 1
     assert "0x3f8" not in stats["unhandled_ports"] and "0x64" not in stats["unhandled_ports"]
     assert stats["boot_to_init_ms"] is not None          # it wrote the boot-timer port too
+
+
+# --- the terminal: left as it was found, however the monitor ends ------------------
+# The monitor runs with stdin on a real pseudo-terminal, so it enters raw mode;
+# each test compares the terminal's settings after the end with those before.
+
+MOV_DX_COM1_AL_X = b"\x66\xba\xf8\x03\xb0\x78"         # mov dx, 0x3f8; mov al, 'x'
+PRINT_FOREVER = MOV_DX_COM1_AL_X + b"\xee\xeb\xfd"     # loop: out dx, al; jmp loop
+PRINT_THEN_HALT = MOV_DX_COM1_AL_X + b"\xee\xfa\xf4\xeb\xfd"   # out; cli; loop: hlt; jmp loop
+PRINT_THEN_RESET = MOV_DX_COM1_AL_X + b"\xee\xb0\xfe\xe6\x64\xeb\xfe"  # out; reset via i8042
+
+
+def on_a_terminal(tmp_path, code, *args, stdout=subprocess.PIPE, preexec_fn=None, act=None):
+    """Runs a guest with stdin on a pty; act(proc, master) runs once the
+    guest has printed (the terminal is raw by then).  Returns (returncode,
+    stderr, whether raw mode was seen, settings before, settings after)."""
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, code, 0x1000)]))
+    master, slave = os.openpty()
+    before = termios.tcgetattr(slave)
+    proc = subprocess.Popen([str(program(STAGE, "kvm-linux")), "--kernel", str(tmp_path / "guest"),
+                             *args], stdin=slave, stdout=stdout, stderr=subprocess.PIPE,
+                            preexec_fn=preexec_fn)
+    raw_seen = None
+    try:
+        if act:
+            assert proc.stdout.read(1) == b"x"
+            raw_seen = termios.tcgetattr(slave) != before
+            act(proc, master)
+        err = proc.communicate(timeout=30)[1].decode(errors="replace")
+        after = termios.tcgetattr(slave)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+        os.close(slave)
+    assert not SANITIZER_REPORT.search(err), err
+    return proc.returncode, err, raw_seen, before, after
+
+
+def read_then_close(count):
+    def act(proc, master):
+        proc.stdout.read(count)
+        proc.stdout.close()            # the reader goes away; the guest goes on printing
+    return act
+
+
+def test_a_console_reader_that_goes_away_ends_the_vm_and_restores_the_terminal(tmp_path, kvm):
+    status, err, raw_seen, before, after = on_a_terminal(tmp_path, PRINT_FOREVER, "--timeout", "20",
+                                                         act=read_then_close(100))
+    assert raw_seen and after == before
+    assert status == 2, err
+    assert "kvm-linux: error: the console's reader went away (stdout: Broken pipe)" in err
+
+
+def test_a_console_reader_that_goes_away_without_a_terminal_ends_the_vm(tmp_path, kvm):
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, PRINT_FOREVER, 0x1000)]))
+    proc = subprocess.Popen([str(program(STAGE, "kvm-linux")), "--kernel", str(tmp_path / "guest"),
+                             "--timeout", "20", "--stats"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    read_then_close(100)(proc, None)
+    err = proc.communicate(timeout=30)[1].decode()
+    assert proc.returncode == 2 and "the console's reader went away" in err, err
+    assert json.loads(err.strip().split("\n")[-1])["end"] == "console_lost"
+
+
+def test_a_file_size_limit_kills_with_sigxfsz_and_restores_the_terminal(tmp_path, kvm):
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    with open(tmp_path / "console.out", "wb") as out:
+        status, err, _, before, after = on_a_terminal(tmp_path, PRINT_FOREVER, "--timeout", "20",
+                                                      stdout=out, preexec_fn=limit_file_size)
+    assert status == -signal.SIGXFSZ, err
+    assert after == before
+    assert (tmp_path / "console.out").read_bytes() == b"x" * 4096
+
+
+@pytest.mark.parametrize("signo", [signal.SIGUSR2, signal.SIGTERM, signal.SIGHUP, signal.SIGINT,
+                                   signal.SIGQUIT, signal.SIGRTMIN + 3], ids=str)
+def test_a_fatal_signal_restores_the_terminal_and_still_kills(tmp_path, kvm, signo):
+    status, err, raw_seen, before, after = on_a_terminal(
+        tmp_path, PRINT_THEN_HALT, "--timeout", "20",
+        act=lambda proc, master: proc.send_signal(signo))
+    assert raw_seen and after == before
+    assert status == -signo, err
+
+
+def test_ctrl_a_x_ends_the_vm_and_restores_the_terminal(tmp_path, kvm):
+    status, err, raw_seen, before, after = on_a_terminal(
+        tmp_path, PRINT_THEN_HALT, "--timeout", "20",
+        act=lambda proc, master: os.write(master, b"\x01x"))
+    assert raw_seen and after == before
+    assert status == 0 and "ended by Ctrl-A x" in err, err
+
+
+def test_a_guest_that_resets_leaves_the_terminal_as_it_was(tmp_path, kvm):
+    status, err, _, before, after = on_a_terminal(tmp_path, PRINT_THEN_RESET, "--timeout", "20")
+    assert status == 0, err
+    assert after == before
+
+
+def test_a_timeout_on_a_terminal_leaves_it_as_it_was(tmp_path, kvm):
+    status, err, _, before, after = on_a_terminal(tmp_path, PRINT_THEN_HALT, "--timeout", "0.5")
+    assert status == 1 and "did not end within 0.5 seconds" in err, err
+    assert after == before
+
+
+# --- a bzImage that prints nothing for long: the monitor says why -------------------
+
+HALT = b"\xfa\xf4\xeb\xfd"                              # cli; loop: hlt; jmp loop
+
+
+def bzimage_running(code):
+    """A synthetic bzImage whose 64-bit entry (payload + 0x200) runs code."""
+    payload = b"\x90" * 0x200 + code
+    return bzimage(payload=payload + b"\0" * (-len(payload) % 16))
+
+
+def test_a_silent_bzimage_gets_one_note_naming_the_vmlinux(tmp_path, kvm):
+    (tmp_path / "bzImage").write_bytes(bzimage_running(HALT))
+    (tmp_path / "vmlinux").write_bytes(b"beside the bzImage, as in the kit's kernel cache")
+    result = kvm_linux("--kernel", tmp_path / "bzImage", "--notice-after", "0.5",
+                       "--timeout", "2", "--stats")
+    assert (result.status, result.out) == (1, "")
+    notes = [line for line in result.err_lines if line.startswith("kvm-linux: note: ")]
+    assert notes == ["kvm-linux: note: the guest has printed nothing for 0.5 s; a bzImage first "
+                     "decompresses itself, which under a software KVM "
+                     + ("(this host's is kvm_pvm)" if kvm_module() == "kvm_pvm" else
+                        "(such as kvm_pvm)")
+                     + " runs under instruction emulation and can take over ten minutes: boot "
+                     f"the ELF vmlinux instead, which starts at once (--kernel {tmp_path}/vmlinux)"]
+    assert "the VM did not end within 2 seconds" in result.err
+    assert result.stats()["end"] == "timeout"
+
+
+@pytest.mark.parametrize("kernel", ["bzimage-that-prints", "vmlinux"])
+def test_no_note_for_a_guest_that_prints_or_a_vmlinux(tmp_path, kvm, kernel):
+    image = (bzimage_running(PRINT_THEN_HALT) if kernel == "bzimage-that-prints" else
+             elf([(0x1000000, HALT, 0x1000)]))
+    (tmp_path / "kernel").write_bytes(image)
+    result = kvm_linux("--kernel", tmp_path / "kernel", "--notice-after", "0.3", "--timeout", "1.5")
+    assert result.status == 1
+    assert "note:" not in result.err, result.err
+
+
+@pytest.mark.parametrize("seconds", ["0", "-2", "inf", "soon"])
+def test_notice_after_takes_seconds_like_the_timeout(tmp_path, seconds):
+    result = kvm_linux("--kernel", tmp_path / "none", "--notice-after", seconds)
+    assert result.status == 2
+    assert result.err_lines[0] == ("kvm-linux: error: --notice-after needs seconds, more than 0 "
+                                   f"and at most 1000000, not '{seconds}'")

@@ -7,6 +7,7 @@
 #include "file.h"
 #include "modes.h"
 #include "run.h"
+#include "timeout.h"
 #include "vm.h"
 
 static const char usage[] =
@@ -59,7 +60,7 @@ static void set_register(struct initial_regs *regs, const char *text)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	char *end;
+	struct error_report err = { 0 };
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -74,9 +75,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (strcmp(arg, "--reg") == 0 && i + 1 < argc) {
 			set_register(&o->regs, argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
-			o->run.timeout = strtod(argv[++i], &end);
-			if (*end != '\0' || !(o->run.timeout > 0 && o->run.timeout < 1e6))
-				die_usage("--timeout needs seconds, more than 0, not '%s'", argv[i]);
+			if (parse_seconds("--timeout", argv[++i], &o->run.timeout, &err) != 0)
+				die_usage("%s", err.message);
 		} else if (strcmp(arg, "--stats") == 0) {
 			o->show_stats = 1;
 		} else if (strcmp(arg, "--trace-exits") == 0) {

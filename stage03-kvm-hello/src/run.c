@@ -19,6 +19,7 @@
 
 #include "devices.h"
 #include "modes.h"
+#include "timeout.h"
 
 /* --- the timeout: a timer signal that kicks the vCPU out of KVM_RUN ------ */
 
@@ -38,13 +39,12 @@ static void on_alarm(int signo)
 static int arm_timeout(double seconds, struct error_report *err)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };   /* no SA_RESTART */
-	struct itimerval timer = { 0 };
+	struct itimerval timer;
 
 	if (seconds <= 0)
 		return 0;
 	sigemptyset(&sa.sa_mask);
-	timer.it_value.tv_sec = (time_t)seconds;
-	timer.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+	timer = timeout_timer(seconds);
 	if (sigaction(SIGALRM, &sa, NULL) != 0 || setitimer(ITIMER_REAL, &timer, NULL) != 0) {
 		report_set(err, 0, 0, "cannot set the timeout: %s", strerror(errno));
 		return -1;
@@ -202,9 +202,13 @@ int run_vcpu(struct vm *vm, const struct run_options *opts,
 {
 	int status = 1;
 
-	if (arm_timeout(opts->timeout, err) != 0)
-		return -1;
+	/* The handler must see the run page before the timer can fire: a
+	 * timeout of a microsecond may ring before the first KVM_RUN. */
 	running = vm->run;
+	if (arm_timeout(opts->timeout, err) != 0) {
+		running = NULL;
+		return -1;
+	}
 	while (status == 1) {
 		uint64_t start = now_ns();
 		int ret = ioctl(vm->vcpu_fd, KVM_RUN, 0);

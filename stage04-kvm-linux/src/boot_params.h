@@ -22,6 +22,7 @@ enum {
 	/* The setup header. */
 	HDR_START = 0x1f1,
 	HDR_SETUP_SECTS = 0x1f1,         /* u8: 512-byte sectors of setup; 0 means 4 */
+	HDR_SYSSIZE = 0x1f4,             /* u32: the protected-mode kernel, in 16-byte units */
 	HDR_BOOT_FLAG = 0x1fe,           /* u16: 0xaa55 */
 	HDR_JUMP = 0x200,                /* 2 bytes: jmp; byte 0x201 = header length */
 	HDR_MAGIC = 0x202,               /* "HdrS" */

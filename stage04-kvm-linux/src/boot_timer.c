@@ -14,8 +14,14 @@
  */
 #include "boot_timer.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t monotonic_ns(void)
 {
@@ -31,10 +37,12 @@ void boot_timer_start(struct boot_timer *timer)
 	timer->start_ns = monotonic_ns();
 }
 
+/* Atomic: the silence watch reads first_output_ns from its own thread. */
 static void mark(struct boot_timer *timer, uint64_t *milestone)
 {
-	if (*milestone == 0)
-		*milestone = monotonic_ns() - timer->start_ns;
+	if (__atomic_load_n(milestone, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(milestone, monotonic_ns() - timer->start_ns,
+				 __ATOMIC_RELAXED);
 }
 
 void boot_timer_io(void *device, uint16_t offset, bool is_write, uint8_t *data,
@@ -69,4 +77,67 @@ void boot_timer_console(struct boot_timer *timer, uint8_t byte)
 	}
 	if (byte != '\n' && byte != '\r')
 		timer->line[timer->line_len++] = (char)byte;
+}
+
+/* --- the silence watch ---------------------------------------------------- */
+
+struct silence_watch {
+	struct boot_timer *timer;
+	struct timespec delay;
+	char *notice;
+};
+
+static void *watch_silence(void *arg)
+{
+	struct silence_watch *w = arg;
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &w->delay, &w->delay) == EINTR)
+		continue;
+	if (__atomic_load_n(&w->timer->first_output_ns, __ATOMIC_RELAXED) == 0) {
+		size_t len = strlen(w->notice);
+
+		/* One write, so the line does not mix with other output. */
+		w->notice[len] = '\n';
+		if (write(STDERR_FILENO, w->notice, len + 1) < 0) {
+			/* stderr is gone: nobody to tell */
+		}
+	}
+	free(w->notice);
+	free(w);
+	return NULL;
+}
+
+int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
+			     const char *notice)
+{
+	struct silence_watch *w = malloc(sizeof(*w));
+	size_t len = strlen(notice);
+	sigset_t all, old;
+	pthread_t thread;
+	int ret;
+
+	if (!w)
+		return -1;
+	w->timer = timer;
+	w->delay.tv_sec = (time_t)seconds;
+	w->delay.tv_nsec = (long)((seconds - (double)w->delay.tv_sec) * 1e9);
+	w->notice = malloc(len + 2);
+	if (!w->notice) {
+		free(w);
+		return -1;
+	}
+	memcpy(w->notice, notice, len + 1);
+	/* Every signal blocked, as in the input thread: the vCPU thread must
+	 * be the one they interrupt. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&thread, NULL, watch_silence, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret != 0) {
+		free(w->notice);
+		free(w);
+		return -1;
+	}
+	pthread_detach(thread);
+	return 0;
 }

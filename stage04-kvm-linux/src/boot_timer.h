@@ -29,6 +29,13 @@ uint64_t monotonic_ns(void);
 void boot_timer_io(void *timer, uint16_t offset, bool is_write, uint8_t *data,
 		   uint32_t size);
 
+/* Starts a thread that prints notice on stderr, as one line, if the guest
+ * has printed nothing after seconds: a boot that shows nothing for long
+ * looks hung, and the monitor may know why it is not.  Returns 0, or -1 if
+ * the thread cannot start (the boot goes on without the notice). */
+int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
+			     const char *notice);
+
 /* Watches one byte of console output for the kernel's milestones. */
 void boot_timer_console(struct boot_timer *timer, uint8_t byte);
 

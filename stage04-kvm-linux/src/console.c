@@ -5,7 +5,8 @@
  * guest's foreground program rather than to the monitor.  That is the
  * terminal's raw mode.  Leaving a terminal raw after the monitor exits
  * makes the user's shell unusable, so the saved settings are put back on
- * every exit path, including signals.
+ * every way the process can end: exit(), and every fatal signal that can
+ * be caught.
  *
  * Input comes from a thread of its own, blocked in read(): a guest idling
  * in HLT causes no exits, so the vCPU thread would never get a chance to
@@ -25,6 +26,8 @@ static volatile sig_atomic_t termios_saved;
 static struct uart *console_uart;
 static bool stdin_is_terminal;
 static void (*escape_handler)(void);
+/* What each fatal signal did before raw mode: put back before dying. */
+static struct sigaction previous_action[NSIG];
 
 void console_restore(void)
 {
@@ -34,17 +37,40 @@ void console_restore(void)
 	}
 }
 
-/* A fatal signal: restore the terminal, then die of the same signal. */
+/* ANCHOR: fatal-signal */
+/* A fatal signal: restore the terminal, then let the signal do what it
+ * would have done (die, or a sanitizer's report), so the exit status
+ * still names it.  SA_NODEFER lets the raise land at once. */
 static void on_fatal_signal(int signo)
 {
 	console_restore();
-	signal(signo, SIG_DFL);
+	sigaction(signo, &previous_action[signo], NULL);
 	raise(signo);
 }
 
+/* Every signal whose default is to end the process and that can be
+ * caught, but those run.c handles (SIGALRM, SIGUSR1) and SIGPIPE, which
+ * it ignores: a console nobody reads is a write error the VM ends on.
+ * SIGKILL cannot be caught: after it, `stty sane` is the only way back. */
+static void catch_fatal_signals(void)
+{
+	static const int fatal[] = {
+		SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
+		SIGSEGV, SIGUSR2, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM,
+		SIGPROF, SIGIO, SIGPWR, SIGSYS,
+	};
+	struct sigaction sa = { .sa_handler = on_fatal_signal, .sa_flags = SA_NODEFER };
+
+	sigfillset(&sa.sa_mask);          /* one restore at a time */
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, &previous_action[fatal[i]]);
+	for (int signo = SIGRTMIN; signo <= SIGRTMAX; signo++)
+		sigaction(signo, &sa, &previous_action[signo]);
+}
+/* ANCHOR_END: fatal-signal */
+
 static int enter_raw_mode(struct error_report *err)
 {
-	static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
 	struct termios raw;
 
 	if (tcgetattr(STDIN_FILENO, &saved_termios) != 0) {
@@ -54,8 +80,7 @@ static int enter_raw_mode(struct error_report *err)
 	}
 	termios_saved = 1;
 	atexit(console_restore);
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		signal(fatal[i], on_fatal_signal);
+	catch_fatal_signals();
 	raw = saved_termios;
 	cfmakeraw(&raw);
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0) {

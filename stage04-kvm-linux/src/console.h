@@ -15,7 +15,8 @@ enum { CONSOLE_ESCAPE = 0x01 };
 
 /* Starts a thread that feeds stdin to the UART.  When stdin is a terminal
  * it is put in raw mode first (keys go to the guest as typed, Ctrl-C
- * included) and restored on every way out: exit(), a fatal signal, or
+ * included) and restored on every way out: exit(), any fatal signal that
+ * can be caught (which then ends the process as it would have), or
  * console_restore().  When the escape is typed, on_escape is called from
  * the input thread.  Returns 0, or -1 with err. */
 int console_start(struct uart *uart, void (*on_escape)(void),

@@ -97,7 +97,7 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 {
 	const uint8_t *k = in->kernel;
 	size_t size = in->kernel_size;
-	uint32_t setup_sects, header_end, version, init_size;
+	uint32_t setup_sects, syssize, header_end, version, init_size;
 	uint64_t need;
 
 	if (size < HDR_MIN_LENGTH) {
@@ -131,6 +131,17 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 		report_set(err, 0, 0, "the boot sector and %u setup sectors (%zu "
 			   "bytes) reach past the end of the %zu-byte file: a truncated "
 			   "or broken bzImage", setup_sects, *payload, size);
+		return -1;
+	}
+	/* The build pads the protected-mode part to exactly syssize
+	 * paragraphs, so a shorter file lost its end on the way. */
+	syssize = read_u32(k, HDR_SYSSIZE);
+	if (syssize == 0 || (uint64_t)syssize * 16 > size - *payload) {
+		report_set(err, 0, 0, "the setup header says the protected-mode kernel "
+			   "is %llu bytes (syssize 0x%x paragraphs), but the %zu-byte file "
+			   "holds %zu after its %zu bytes of setup: a truncated bzImage",
+			   (unsigned long long)syssize * 16, syssize, size, size - *payload,
+			   *payload);
 		return -1;
 	}
 	header_end = HDR_MAGIC + read_u8(k, HDR_JUMP + 1);

@@ -1,8 +1,10 @@
 /* main.c - the kvm-linux command: boot a Linux kernel in a microVM. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boot_params.h"
 #include "console.h"
@@ -10,6 +12,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "run.h"
+#include "timeout.h"
 
 static const char usage[] =
 	"usage: kvm-linux --kernel KERNEL [--initrd CPIO] [options]\n"
@@ -21,6 +24,8 @@ static const char usage[] =
 	"  --cmdline STRING     appended to the default kernel command line\n"
 	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
 	"  --timeout SECONDS    end the VM (exit status 1) if it runs this long\n"
+	"  --notice-after SECONDS  a bzImage that prints nothing this long gets a\n"
+	"                       note on stderr of why that may be (default 25)\n"
 	"  --stats              a JSON object of timings and counts as stderr's last line\n"
 	"  --trace-exits        one line per VM exit on stderr\n"
 	"  --dry-run            load into memory and print where everything went,\n"
@@ -31,7 +36,8 @@ static const char usage[] =
 	"On a terminal, Ctrl-A x ends the VM (Ctrl-A Ctrl-A sends Ctrl-A).\n"
 	"exit status: 0 the guest rebooted (its way of ending) or the user ended it;\n"
 	"1 the guest failed (kernel panic, triple fault, timeout, or userspace could\n"
-	"not run on this host); 2 bad input or usage, or no usable KVM\n";
+	"not run on this host); 2 bad input or usage, no usable KVM, or a console\n"
+	"(stdout) that cannot be written, as when its reader went away\n";
 
 /* ANCHOR: default-cmdline */
 /* A serial console; reboot through the i8042 and at once on panic, so the
@@ -44,7 +50,7 @@ static const char default_cmdline[] =
 struct options {
 	const char *kernel, *initrd, *cmdline, *device, *zero_page_file;
 	uint64_t mem_size;
-	double timeout;
+	double timeout, notice_after;
 	bool stats, trace_exits, dry_run;
 };
 
@@ -73,7 +79,7 @@ static uint64_t parse_size(const char *text)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	char *end;
+	struct error_report err = { 0 };
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -91,10 +97,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		} else if (strcmp(arg, "--mem") == 0 && has_value) {
 			o->mem_size = parse_size(argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && has_value) {
-			o->timeout = strtod(argv[++i], &end);
-			if (*end != '\0' || !(o->timeout > 0 && o->timeout < 1e6))
-				die_usage("--timeout needs seconds, more than 0, not '%s'",
-					  argv[i]);
+			if (parse_seconds("--timeout", argv[++i], &o->timeout, &err) != 0)
+				die_usage("%s", err.message);
+		} else if (strcmp(arg, "--notice-after") == 0 && has_value) {
+			if (parse_seconds("--notice-after", argv[++i], &o->notice_after,
+					  &err) != 0)
+				die_usage("%s", err.message);
 		} else if (strcmp(arg, "--stats") == 0) {
 			o->stats = true;
 		} else if (strcmp(arg, "--trace-exits") == 0) {
@@ -192,7 +200,7 @@ static const char *end_name(enum vm_end end)
 	static const char *const names[] = {
 		[END_REBOOT] = "reboot", [END_ESCAPE] = "escape", [END_PANIC] = "panic",
 		[END_TRIPLE_FAULT] = "triple_fault", [END_TIMEOUT] = "timeout",
-		[END_ERROR] = "error",
+		[END_CONSOLE_LOST] = "console_lost", [END_ERROR] = "error",
 	};
 	return names[end];
 }
@@ -271,6 +279,17 @@ static int report_end(const struct machine *m, enum vm_end end,
 	case END_TIMEOUT:
 		print_error("the VM did not end within %g seconds (--timeout)", timeout);
 		break;
+	case END_CONSOLE_LOST:
+		/* Like any write error on stdout: exit 2.  Not 0 (the guest's
+		 * output was lost) and not 1 (the guest did nothing wrong). */
+		if (m->console_errno == EPIPE)
+			print_error("the console's reader went away (stdout: %s), so the "
+				    "VM ends", strerror(m->console_errno));
+		else
+			print_error("write error on the console (stdout: %s), so the VM "
+				    "ends", strerror(m->console_errno));
+		status = EXIT_BAD_INPUT;
+		break;
 	case END_ERROR:
 		print_error("%s", err->message);
 		dump_vcpu(&m->vm);
@@ -288,24 +307,77 @@ static int report_end(const struct machine *m, enum vm_end end,
 }
 /* ANCHOR_END: outcome */
 
+/* ANCHOR: load-or-die */
+/* The files are mapped, not read: their sizes are checked before any byte
+ * is touched, the loader looks only at the headers until everything fits,
+ * and only then copies.  A refused image or initrd, however large, costs
+ * the few pages its headers are in. */
 static void load_or_die(const struct options *o, const struct guest_memory *mem,
 			const char *cmdline, struct boot_layout *layout)
 {
 	struct error_report err = { 0 };
 	struct boot_inputs in = { .cmdline = cmdline };
-	unsigned char *kernel, *initrd = NULL;
+	uint64_t above_1mib = mem->size - KERNEL_LOAD_ADDRESS;
 
-	kernel = read_file_or_die(o->kernel, GUEST_MEMORY_MAX, &in.kernel_size);
-	in.kernel = kernel;
+	/* A vmlinux may carry far more than it loads (symbols, debug
+	 * information): its file may be larger than guest memory. */
+	in.kernel = map_file(o->kernel, GUEST_MEMORY_MAX, &in.kernel_size, &err);
+	if (!in.kernel)
+		die_report(EXIT_BAD_INPUT, o->kernel, &err);
 	if (o->initrd) {
-		initrd = read_file_or_die(o->initrd, GUEST_MEMORY_MAX, &in.initrd_size);
-		in.initrd = initrd;
+		in.initrd = map_file(o->initrd, GUEST_MEMORY_MAX, &in.initrd_size, &err);
+		if (!in.initrd)
+			die_report(EXIT_BAD_INPUT, o->initrd, &err);
+		if (in.initrd_size > above_1mib)
+			die(EXIT_BAD_INPUT, "%s: the initrd is %zu bytes, more than the "
+			    "%" PRIu64 " MiB of guest memory above 1 MiB: raise --mem",
+			    o->initrd, in.initrd_size, above_1mib >> 20);
 	}
 	if (load_kernel(mem, &in, layout, &err) != 0)
 		die_report(EXIT_BAD_INPUT, o->kernel, &err);
-	free(kernel);
-	free(initrd);
+	unmap_file(in.kernel, in.kernel_size);
+	if (in.initrd)
+		unmap_file(in.initrd, in.initrd_size);
 }
+/* ANCHOR_END: load-or-die */
+
+/* ANCHOR: silence-notice */
+/* Where the vmlinux of a bzImage usually is: beside it (the kit's kernel
+ * cache), or at the top of the kernel tree it was built in.  Fills path
+ * and returns true if one of them exists. */
+static bool vmlinux_beside(const char *bzimage, char *path, size_t size)
+{
+	static const char *const places[] = { "vmlinux", "../../../vmlinux" };
+	const char *slash = strrchr(bzimage, '/');
+	int dir_len = slash ? (int)(slash - bzimage + 1) : 0;
+
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		int n = snprintf(path, size, "%.*s%s", dir_len, bzimage, places[i]);
+
+		if (n > 0 && (size_t)n < size && access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A bzImage decompresses itself before it prints a byte.  On hardware
+ * that takes a second; under a software KVM it runs under instruction
+ * emulation and can take over ten minutes, and the boot looks hung. */
+static void watch_bzimage_silence(struct machine *m, const struct options *o)
+{
+	char vmlinux[4096], notice[4096 + 400];
+
+	if (!vmlinux_beside(o->kernel, vmlinux, sizeof(vmlinux)))
+		snprintf(vmlinux, sizeof(vmlinux), "vmlinux, from the kernel's build tree");
+	snprintf(notice, sizeof(notice), "%s: note: the guest has printed nothing for "
+		 "%g s; a bzImage first decompresses itself, which under a software KVM "
+		 "%s runs under instruction emulation and can take over ten minutes: "
+		 "boot the ELF vmlinux instead, which starts at once (--kernel %s)",
+		 diag_program(), o->notice_after,
+		 m->quirks.active ? "(this host's is kvm_pvm)" : "(such as kvm_pvm)", vmlinux);
+	boot_timer_watch_silence(&m->timer, o->notice_after, notice);
+}
+/* ANCHOR_END: silence-notice */
 
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
@@ -325,7 +397,8 @@ static void dry_run(const struct options *o, struct machine *m,
 
 int main(int argc, char **argv)
 {
-	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT };
+	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT,
+			     .notice_after = 25 };
 	static struct machine m;            /* large (port counts): not on the stack */
 	struct error_report err = { 0 };
 	struct guest_memory mem;
@@ -363,6 +436,8 @@ int main(int argc, char **argv)
 	    console_start(&m.uart, request_escape, &err) != 0)
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	m.trace_exits = o.trace_exits;
+	if (layout.format == KERNEL_BZIMAGE)
+		watch_bzimage_silence(&m, &o);
 
 	end = run_machine(&m, o.timeout, &err);
 	console_restore();

@@ -18,6 +18,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "timeout.h"
+
 /* --- the devices --------------------------------------------------------- */
 
 /* Where the UART's bytes go: stdout, at once (the user is watching), and
@@ -26,9 +28,13 @@ static void console_output(void *machine, uint8_t byte)
 {
 	struct machine *m = machine;
 
-	if (write(STDOUT_FILENO, &byte, 1) != 1) {
-		/* stdout is gone (a closed pipe): the guest keeps running. */
-	}
+	if (m->console_errno)
+		return;                   /* the VM ends at this exit */
+	/* A failed write ends the VM (EPIPE: the console's reader went
+	 * away).  EINTR is the timeout's or the escape's signal, which end
+	 * it anyway. */
+	if (write(STDOUT_FILENO, &byte, 1) < 0 && errno != EINTR)
+		m->console_errno = errno;
 	boot_timer_console(&m->timer, byte);
 }
 
@@ -104,7 +110,8 @@ int install_run_signals(struct error_report *err)
 	struct sigaction sa = { .sa_handler = kick_vcpu };   /* no SA_RESTART */
 
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) != 0 || sigaction(SIGUSR1, &sa, NULL) != 0) {
+	if (sigaction(SIGALRM, &sa, NULL) != 0 || sigaction(SIGUSR1, &sa, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		report_set(err, 0, 0, "cannot install signal handlers: %s", strerror(errno));
 		return -1;
 	}
@@ -113,12 +120,11 @@ int install_run_signals(struct error_report *err)
 
 static int arm_timeout(double timeout, struct error_report *err)
 {
-	struct itimerval timer = { 0 };
+	struct itimerval timer;
 
 	if (timeout <= 0)
 		return 0;
-	timer.it_value.tv_sec = (time_t)timeout;
-	timer.it_value.tv_usec = (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6);
+	timer = timeout_timer(timeout);
 	if (setitimer(ITIMER_REAL, &timer, NULL) != 0) {
 		report_set(err, 0, 0, "cannot set the timeout: %s", strerror(errno));
 		return -1;
@@ -193,6 +199,8 @@ static int handle_exit(struct machine *m, struct error_report *err)
 	case KVM_EXIT_IO:
 		if (handle_io(m, err) != 0)
 			return END_ERROR;
+		if (m->console_errno)
+			return END_CONSOLE_LOST;
 		if (m->i8042.reset_requested)
 			return m->timer.panic[0] ? END_PANIC : END_REBOOT;
 		return -1;
@@ -234,18 +242,25 @@ enum vm_end run_machine(struct machine *m, double timeout, struct error_report *
 {
 	int end = -1;
 
-	if (arm_timeout(timeout, err) != 0)
-		return END_ERROR;
+	/* The handler must see the run page before the timer can fire: a
+	 * timeout of a microsecond may ring before the first KVM_RUN. */
 	running = m->vm.run;
+	if (arm_timeout(timeout, err) != 0) {
+		running = NULL;
+		return END_ERROR;
+	}
 	while (end < 0) {
 		int ret = ioctl(m->vm.vcpu_fd, KVM_RUN, 0);
 
+		/* Cleared before the flags are read: a signal landing after
+		 * this sets both again, and the next KVM_RUN returns at once. */
+		m->vm.run->immediate_exit = 0;
 		if (timed_out) {
 			end = END_TIMEOUT;
 		} else if (escaped) {
 			end = END_ESCAPE;
 		} else if (ret < 0 && errno == EINTR) {
-			m->vm.run->immediate_exit = 0;
+			continue;
 		} else if (ret < 0) {
 			report_set(err, 0, 0, "KVM_RUN failed: %s", strerror(errno));
 			end = END_ERROR;

@@ -20,6 +20,7 @@ struct machine {
 	struct uart uart;
 	struct uart uart2;           /* COM2, whose output goes to stderr */
 	bool com2_mid_line;          /* COM2's last byte to stderr was no newline */
+	int console_errno;           /* why writing the console failed; 0 while it works */
 	struct i8042 i8042;
 	struct boot_timer timer;
 	struct host_quirks quirks;
@@ -34,6 +35,7 @@ enum vm_end {
 	END_PANIC,           /* the kernel panicked, then reset (panic=-1) */
 	END_TRIPLE_FAULT,    /* KVM_EXIT_SHUTDOWN */
 	END_TIMEOUT,         /* --timeout passed */
+	END_CONSOLE_LOST,    /* stdout, the console, cannot be written (its reader left) */
 	END_ERROR,           /* an exit the monitor cannot handle; err says */
 };
 
@@ -44,7 +46,8 @@ int machine_add_devices(struct machine *m);
 enum vm_end run_machine(struct machine *m, double timeout, struct error_report *err);
 
 /* Installs the handlers for the signals that end KVM_RUN (the timeout's,
- * the escape's); before the input thread starts.  Returns 0 or -1. */
+ * the escape's), and ignores SIGPIPE so that a console nobody reads is a
+ * write error; before the input thread starts.  Returns 0 or -1. */
 int install_run_signals(struct error_report *err);
 
 /* Called from the input thread when the user types the escape. */
