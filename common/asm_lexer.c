@@ -28,7 +28,7 @@ void lex_position(const struct lexer *lx, const char *at, int *line, int *col)
 
 int lex_line_directive(struct lexer *lx)
 {
-	uint32_t line, col;
+	uint32_t line = 0, col = 0;
 
 	if (lex_unsigned(lx, INT32_MAX, &line, "line") != 0 ||
 	    lex_unsigned(lx, INT32_MAX, &col, "column") != 0)

@@ -377,7 +377,7 @@ static struct toy_stmt *if_statement(struct parser *ps, const struct token *at)
 			return NULL;
 		if (inner.kind != TOKEN_IF)
 			return block(ps, &last->as.if_.else_block) == 0 ? first : NULL;
-		one = node(ps, sizeof(*one));
+		one = node(ps, sizeof(struct toy_stmt *));
 		if (!one || !(one[0] = if_then(ps, &inner)))
 			return NULL;
 		last->as.if_.else_block = (struct toy_block){ 1, one };

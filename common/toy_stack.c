@@ -8,7 +8,8 @@ int toy_stack_push(struct toy_stack *s, const struct toy_expr *e)
 {
 	if (s->count == s->capacity) {
 		size_t capacity = s->capacity ? 2 * s->capacity : 64;
-		const struct toy_expr **items = realloc(s->items, capacity * sizeof(*items));
+		const struct toy_expr **items = realloc(s->items, capacity *
+							sizeof(const struct toy_expr *));
 
 		if (!items)
 			return -1;
