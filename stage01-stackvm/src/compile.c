@@ -157,7 +157,8 @@ static void chain(struct compiler *c, const struct toy_expr *e)
 
 	for (; e->kind == TOY_EXPR_BINARY; e = e->as.binary.left) {
 		if (toy_stack_push(&c->chain, e) != 0) {
-			c->out.out_of_memory = true;
+			c->out.out_of_memory = true;   /* the output is dropped */
+			c->chain.count = base;
 			return;
 		}
 		logicals += is_logical(e);
