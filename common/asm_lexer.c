@@ -15,15 +15,40 @@ void lexer_init(struct lexer *lx, const char *src, size_t len,
 			      .line = 1, .err = err };
 }
 
+void lex_position(const struct lexer *lx, const char *at, int *line, int *col)
+{
+	if (lx->cite_origin && lx->origin_line > 0) {
+		*line = lx->origin_line;
+		*col = lx->origin_col;
+	} else {
+		*line = lx->line;
+		*col = (int)(at - lx->line_start) + 1;
+	}
+}
+
+int lex_line_directive(struct lexer *lx)
+{
+	uint32_t line = 0, col = 0;
+
+	if (lex_unsigned(lx, INT32_MAX, &line, "line") != 0 ||
+	    lex_unsigned(lx, INT32_MAX, &col, "column") != 0)
+		return -1;
+	lx->origin_line = (int)line;
+	lx->origin_col = (int)col;
+	return 0;
+}
+
 int lex_error(struct lexer *lx, const char *at, const char *fmt, ...)
 {
 	char message[sizeof(lx->err->message)];
 	va_list ap;
+	int line, col;
 
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	report_set(lx->err, lx->line, (int)(at - lx->line_start) + 1, "%s", message);
+	lex_position(lx, at, &line, &col);
+	report_set(lx->err, line, col, "%s", message);
 	return -1;
 }
 

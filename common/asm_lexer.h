@@ -21,10 +21,22 @@ struct lexer {
 	const char *line_start;
 	int line;
 	struct error_report *err;
+	/* `.line L C` says that the code after it comes from line L, column C
+	 * of the source a compiler read (a .toy file).  With cite_origin set,
+	 * errors cite that position instead of the assembly text's own. */
+	bool cite_origin;
+	int origin_line, origin_col;
 };
 
 void lexer_init(struct lexer *lx, const char *src, size_t len,
 		struct error_report *err);
+
+/* The position errors at `at` cite: the assembly's line and column, or the
+ * source's from the last `.line` when cite_origin is set. */
+void lex_position(const struct lexer *lx, const char *at, int *line, int *col);
+
+/* Reads the operands of `.line L C`. */
+int lex_line_directive(struct lexer *lx);
 
 /* Records an error at the position of at; returns -1. */
 int lex_error(struct lexer *lx, const char *at, const char *fmt, ...)

@@ -37,15 +37,18 @@ ALL_LDFLAGS += $(SAN_FLAGS)
 endif
 
 # Objects of common/ every stage may link: diagnostics and file reading, the
-# names of KVM's exit reasons, the supported CPUID and --timeout for the two monitors, and the Toy language
-# front end for the two interpreters.
+# names of KVM's exit reasons, the supported CPUID and the --timeout parser for
+# the two monitors, and, for the two interpreters, the assembler's lexer, the
+# symbol table (a hash table, used by the assemblers and the Toy resolver) and
+# the Toy front end.
 COMMON_OBJS := $(BUILD)/common/diag.o $(BUILD)/common/file.o
 KVM_EXIT_OBJS := $(BUILD)/common/kvm_exit.o $(BUILD)/common/kvm_cpuid.o \
                  $(BUILD)/common/timeout.o
 ASM_LEXER_OBJS := $(BUILD)/common/asm_lexer.o
+SYMTAB_OBJS := $(BUILD)/common/symtab.o
 TOY_OBJS    := $(BUILD)/common/toy_lexer.o $(BUILD)/common/toy_parser.o \
                $(BUILD)/common/text.o \
-               $(BUILD)/common/toy_resolve.o
+               $(BUILD)/common/toy_resolve.o $(BUILD)/common/toy_stack.o
 
 objs = $(addprefix $(BUILD)/,$(1))
 LINK = $(CC) $(ALL_LDFLAGS) -o $@ $^

@@ -26,7 +26,7 @@ enum {
 	TOY_MAX_PARAMS = 32,     /* parameters of one function */
 	TOY_MAX_LOCALS = 200,    /* parameters + vars of one function */
 	TOY_MAX_GLOBALS = 65536,
-	TOY_MAX_FUNCTIONS = 65536,
+	TOY_MAX_FUNCTIONS = 65535, /* the back ends add main: 65,536 on the machines */
 	TOY_MAX_NESTING = 200,   /* depth of nested expressions and blocks */
 	TOY_MAX_SOURCE = 16 << 20, /* bytes of source text */
 	TOY_MAX_NAME = 60,       /* characters in a name (the back ends add a prefix) */
@@ -141,6 +141,32 @@ struct toy_program *toy_parse(const char *src, size_t len,
 			      struct error_report *err);
 
 void toy_free(struct toy_program *program);
+
+/* Is s an `if` whose else block is one `if`, as `else if` parses?  Such
+ * chains are walked in a loop, so any number of `else if`s is fine. */
+static inline bool toy_is_else_if(const struct toy_stmt *s)
+{
+	return s->kind == TOY_STMT_IF && s->as.if_.else_block.count == 1 &&
+	       s->as.if_.else_block.stmts[0]->kind == TOY_STMT_IF;
+}
+
+/* A stack of nodes, for walking a chain such as 1+1+...+1 without one C
+ * stack frame per operand: the parser builds it in a loop, as a left-leaning
+ * tree as deep as the chain is long, and recursing down its left side would
+ * exhaust the C stack long before the source reaches TOY_MAX_SOURCE.  A walk
+ * pushes each operator going down the left side, handles the operand at the
+ * bottom, then pops the operators, each once its left operand is done.  Every
+ * other path through the tree is as deep as the parser's nesting limit allows.
+ * The walker marks where its chain starts (count) since walks nest: a right
+ * operand may hold a chain of its own. */
+struct toy_stack {
+	const struct toy_expr **items;
+	size_t count, capacity;
+};
+
+int toy_stack_push(struct toy_stack *s, const struct toy_expr *e); /* -1: no memory */
+const struct toy_expr *toy_stack_pop(struct toy_stack *s);
+void toy_stack_free(struct toy_stack *s);
 
 /* The spelling of an operator, for messages and listings ("+", "<=", "!"). */
 const char *toy_op_name(enum toy_op op);

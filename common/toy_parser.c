@@ -17,8 +17,12 @@
  *   primary    = NUMBER | NAME [ "(" args ")" ] | "mem" "[" expr "]" | "(" expr ")"
  *
  * The parser only builds the tree; toy_resolve.c then gives every name its
- * meaning.  Nesting deeper than TOY_MAX_NESTING is an error, so no input
- * can exhaust the C stack.
+ * meaning.  Nesting deeper than TOY_MAX_NESTING is an error, and what may
+ * repeat without nesting (operators of one level, `else if`, statements) is
+ * parsed in a loop, so no input can exhaust the C stack: every recursion is
+ * at most a few frames per level of nesting.  The tree still has chains as
+ * deep as they are long (1+1+...+1 leans left), so everything that walks it
+ * walks those chains in a loop too (toy_stack in toy.h).
  */
 #include "toy_internal.h"
 
@@ -343,10 +347,10 @@ static struct toy_stmt *output(struct parser *ps, enum toy_stmt_kind kind,
 	return s;
 }
 
-static struct toy_stmt *if_statement(struct parser *ps, const struct token *at)
+/* `if (e) {...}`, without its else part. */
+static struct toy_stmt *if_then(struct parser *ps, const struct token *at)
 {
 	struct toy_stmt *s = new_stmt(ps, TOY_STMT_IF, at);
-	int status = 0;
 
 	if (!s || advance(ps) != 0 || expect(ps, TOKEN_LPAREN, " after if") != 0)
 		return NULL;
@@ -354,24 +358,32 @@ static struct toy_stmt *if_statement(struct parser *ps, const struct token *at)
 	if (!s->as.if_.cond || expect(ps, TOKEN_RPAREN, " after the condition") != 0 ||
 	    block(ps, &s->as.if_.then_block) != 0)
 		return NULL;
-	if (!accept(ps, TOKEN_ELSE, &status))
-		return s;
-	if (status != 0)
-		return NULL;
-	if (ps->tok.kind == TOKEN_IF) {         /* else if: a block of one if */
-		struct token inner = ps->tok;
-		struct toy_stmt **one = toy_arena_alloc(ps->arena, sizeof(struct toy_stmt *));
+	return s;
+}
 
-		if (!one || enter(ps) != 0)
+/* An `else if` chain is built in a loop, each `if` becoming the else block
+ * (of one statement) of the one before: a chain of any length nests no
+ * deeper in C than one `if`. */
+static struct toy_stmt *if_statement(struct parser *ps, const struct token *at)
+{
+	struct toy_stmt *first = if_then(ps, at), *last = first;
+	int status = 0;
+
+	while (last && accept(ps, TOKEN_ELSE, &status)) {
+		struct token inner = ps->tok;
+		struct toy_stmt **one;
+
+		if (status != 0)
 			return NULL;
-		one[0] = if_statement(ps, &inner);
-		ps->depth--;
-		if (!one[0])
+		if (inner.kind != TOKEN_IF)
+			return block(ps, &last->as.if_.else_block) == 0 ? first : NULL;
+		one = node(ps, sizeof(struct toy_stmt *));
+		if (!one || !(one[0] = if_then(ps, &inner)))
 			return NULL;
-		s->as.if_.else_block = (struct toy_block){ 1, one };
-		return s;
+		last->as.if_.else_block = (struct toy_block){ 1, one };
+		last = one[0];
 	}
-	return block(ps, &s->as.if_.else_block) == 0 ? s : NULL;
+	return last ? first : NULL;
 }
 
 static struct toy_stmt *statement(struct parser *ps)

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symtab.h"
+
 struct names {
 	const char **items;
 	int count, capacity;
@@ -23,17 +25,36 @@ struct resolver {
 	struct toy_program *prog;
 	struct error_report *err;
 	struct names globals;
+	struct symtab global_index;   /* name -> index in globals */
 	int globals_declared;    /* top-level code: how many are visible so far */
 	struct names locals;     /* of the function being resolved */
 	struct toy_function *fn; /* NULL in top-level code */
+	struct symtab function_index; /* name -> its first definition */
+	struct toy_stack chain;  /* the operators of chains being walked */
 };
 
+/* Locals: a short list (at most TOY_MAX_LOCALS), searched in order. */
 static int find(const struct names *names, const char *name, int limit)
 {
 	for (int i = 0; i < limit; i++)
 		if (strcmp(names->items[i], name) == 0)
 			return i;
 	return -1;
+}
+
+/* Globals: a hash table, since a program may have TOY_MAX_GLOBALS of them. */
+static int find_global(const struct resolver *r, const char *name, int limit)
+{
+	uint32_t i;
+
+	return symtab_find_name(&r->global_index, name, &i) && (int)i < limit ? (int)i : -1;
+}
+
+static int find_function(const struct resolver *r, const char *name)
+{
+	uint32_t i;
+
+	return symtab_find_name(&r->function_index, name, &i) ? (int)i : -1;
 }
 
 static int add(struct resolver *r, struct names *names, const char *name,
@@ -70,7 +91,7 @@ static int resolve_var(struct resolver *r, struct toy_var *var, int line, int co
 		var->index = i;
 		return 0;
 	}
-	i = find(&r->globals, var->name, r->fn ? r->globals.count : r->globals_declared);
+	i = find_global(r, var->name, r->fn ? r->globals.count : r->globals_declared);
 	if (i < 0) {
 		report_set(r->err, line, col, "unknown variable '%s'", var->name);
 		return -1;
@@ -83,12 +104,9 @@ static int resolve_var(struct resolver *r, struct toy_var *var, int line, int co
 static int resolve_call(struct resolver *r, struct toy_expr *e)
 {
 	const struct toy_program *prog = r->prog;
-	int f;
+	int f = find_function(r, e->as.call.name);
 
-	for (f = 0; f < prog->nfunctions; f++)
-		if (strcmp(prog->functions[f].name, e->as.call.name) == 0)
-			break;
-	if (f == prog->nfunctions) {
+	if (f < 0) {
 		report_set(r->err, e->line, e->col, "unknown function '%s'", e->as.call.name);
 		return -1;
 	}
@@ -105,6 +123,29 @@ static int resolve_call(struct resolver *r, struct toy_expr *e)
 	return 0;
 }
 
+/* A chain of binary operators, in a loop (see toy_stack in toy.h): the
+ * operand at the bottom of the left side first, then each right operand. */
+static int resolve_chain(struct resolver *r, struct toy_expr *e)
+{
+	size_t base = r->chain.count;
+
+	for (; e->kind == TOY_EXPR_BINARY; e = e->as.binary.left) {
+		if (toy_stack_push(&r->chain, e) != 0) {
+			report_set(r->err, e->line, e->col, "out of memory");
+			return -1;
+		}
+	}
+	if (resolve_expr(r, e) != 0)
+		return -1;
+	while (r->chain.count > base) {
+		/* The resolver owns the tree it fills in: the const is the stack's. */
+		e = (struct toy_expr *)toy_stack_pop(&r->chain);
+		if (resolve_expr(r, e->as.binary.right) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int resolve_expr(struct resolver *r, struct toy_expr *e)
 {
 	switch (e->kind) {
@@ -115,8 +156,7 @@ static int resolve_expr(struct resolver *r, struct toy_expr *e)
 	case TOY_EXPR_UNARY:
 		return resolve_expr(r, e->as.unary.operand);
 	case TOY_EXPR_BINARY:
-		return resolve_expr(r, e->as.binary.left) ||
-		       resolve_expr(r, e->as.binary.right) ? -1 : 0;
+		return resolve_chain(r, e);
 	case TOY_EXPR_CALL:
 		return resolve_call(r, e);
 	case TOY_EXPR_MEM:
@@ -166,9 +206,15 @@ static int resolve_stmt(struct resolver *r, struct toy_stmt *s)
 		return resolve_expr(r, s->as.store.index) ||
 		       resolve_expr(r, s->as.store.value) ? -1 : 0;
 	case TOY_STMT_IF:
-		return resolve_expr(r, s->as.if_.cond) ||
-		       resolve_block(r, &s->as.if_.then_block) ||
-		       resolve_block(r, &s->as.if_.else_block) ? -1 : 0;
+		/* else if ... else if: a chain too, walked in a loop */
+		for (;;) {
+			if (resolve_expr(r, s->as.if_.cond) != 0 ||
+			    resolve_block(r, &s->as.if_.then_block) != 0)
+				return -1;
+			if (!toy_is_else_if(s))
+				return resolve_block(r, &s->as.if_.else_block);
+			s = s->as.if_.else_block.stmts[0];
+		}
 	case TOY_STMT_WHILE:
 		return resolve_expr(r, s->as.while_.cond) ||
 		       resolve_block(r, &s->as.while_.body) ? -1 : 0;
@@ -192,13 +238,34 @@ static int resolve_block(struct resolver *r, struct toy_block *block)
 
 /* Numbers every top-level `var`, in order, before anything is resolved:
  * functions may use a global declared after them. */
+static int collect_global(struct resolver *r, const struct toy_stmt *s)
+{
+	const char *name = s->as.assign.target.name;
+
+	if (find_global(r, name, r->globals.count) >= 0) {
+		report_set(r->err, s->line, s->col, "global '%s' is already declared", name);
+		return -1;
+	}
+	if (add(r, &r->globals, name, TOY_MAX_GLOBALS, s->line, s->col, "globals") != 0)
+		return -1;
+	if (symtab_add_name(&r->global_index, name, (uint32_t)r->globals.count - 1) != 0) {
+		report_set(r->err, s->line, s->col, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int collect_globals(struct resolver *r, const struct toy_block *block)
 {
 	for (int i = 0; i < block->count; i++) {
 		const struct toy_stmt *s = block->stmts[i];
-		int old;
 
 		if (s->kind == TOY_STMT_IF) {
+			while (toy_is_else_if(s)) {      /* a chain, in a loop */
+				if (collect_globals(r, &s->as.if_.then_block) != 0)
+					return -1;
+				s = s->as.if_.else_block.stmts[0];
+			}
 			if (collect_globals(r, &s->as.if_.then_block) != 0 ||
 			    collect_globals(r, &s->as.if_.else_block) != 0)
 				return -1;
@@ -206,14 +273,7 @@ static int collect_globals(struct resolver *r, const struct toy_block *block)
 			if (collect_globals(r, &s->as.while_.body) != 0)
 				return -1;
 		} else if (s->kind == TOY_STMT_ASSIGN && s->as.assign.declares) {
-			old = find(&r->globals, s->as.assign.target.name, r->globals.count);
-			if (old >= 0) {
-				report_set(r->err, s->line, s->col, "global '%s' is already "
-					   "declared", s->as.assign.target.name);
-				return -1;
-			}
-			if (add(r, &r->globals, s->as.assign.target.name, TOY_MAX_GLOBALS,
-				s->line, s->col, "globals") != 0)
+			if (collect_global(r, s) != 0)
 				return -1;
 		}
 	}
@@ -222,12 +282,12 @@ static int collect_globals(struct resolver *r, const struct toy_block *block)
 
 static int resolve_function(struct resolver *r, struct toy_function *fn, int index)
 {
-	for (int i = 0; i < index; i++) {
-		if (strcmp(r->prog->functions[i].name, fn->name) == 0) {
-			report_set(r->err, fn->line, fn->col, "function '%s' is already "
-				   "defined at line %d", fn->name, r->prog->functions[i].line);
-			return -1;
-		}
+	int first = find_function(r, fn->name);
+
+	if (first != index) {
+		report_set(r->err, fn->line, fn->col, "function '%s' is already "
+			   "defined at line %d", fn->name, r->prog->functions[first].line);
+		return -1;
 	}
 	r->fn = fn;
 	r->locals.count = 0;
@@ -250,16 +310,36 @@ static int resolve_function(struct resolver *r, struct toy_function *fn, int ind
 	return 0;
 }
 
+/* Every function's name, before any body is resolved: a call may come
+ * before the definition.  A second definition of a name is reported when
+ * its turn comes, in resolve_function(). */
+static int index_functions(struct resolver *r)
+{
+	for (int i = 0; i < r->prog->nfunctions; i++) {
+		const struct toy_function *fn = &r->prog->functions[i];
+
+		if (find_function(r, fn->name) < 0 &&
+		    symtab_add_name(&r->function_index, fn->name, (uint32_t)i) != 0) {
+			report_set(r->err, fn->line, fn->col, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int toy_resolve(struct toy_program *prog, struct error_report *err)
 {
 	struct resolver r = { .prog = prog, .err = err };
 	int status = -1;
 
 	if (prog->nfunctions > TOY_MAX_FUNCTIONS) {
-		report_set(err, 0, 0, "too many functions (at most %d)", TOY_MAX_FUNCTIONS);
+		const struct toy_function *extra = &prog->functions[TOY_MAX_FUNCTIONS];
+
+		report_set(err, extra->line, extra->col, "too many functions (at most %d)",
+			   TOY_MAX_FUNCTIONS);
 		return -1;
 	}
-	if (collect_globals(&r, &prog->main) != 0)
+	if (index_functions(&r) != 0 || collect_globals(&r, &prog->main) != 0)
 		goto out;
 	for (int i = 0; i < prog->nfunctions; i++)
 		if (resolve_function(&r, &prog->functions[i], i) != 0)
@@ -279,5 +359,8 @@ int toy_resolve(struct toy_program *prog, struct error_report *err)
 out:
 	free(r.globals.items);
 	free(r.locals.items);
+	symtab_free(&r.global_index);
+	symtab_free(&r.function_index);
+	toy_stack_free(&r.chain);
 	return status;
 }

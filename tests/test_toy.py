@@ -63,7 +63,8 @@ def emitted_body(vm, tmp_path, source):
     result = machine(vm, "compile", "--emit-asm", path, "-o", out)
     assert result.status == 0, result.err
     lines = out.read_text().split(".func f_")[1].splitlines()[1:]
-    return [line.split(";")[0].strip() for line in lines if line.strip()]
+    return [line.split(";")[0].strip() for line in lines
+            if line.strip() and not line.startswith(".line")]
 
 
 def test_register_back_end_adds_a_constant_in_one_instruction(tmp_path):
@@ -293,7 +294,7 @@ def emitted_functions(vm, tmp_path, source):
         if line.startswith(".func"):
             name = line.split()[1]
             functions[name] = []
-        elif name and line.strip() and not line.endswith(":"):
+        elif name and line.strip() and not line.endswith(":") and not line.startswith(".line"):
             functions[name].append(line.split(";")[0].strip())
     return functions
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "asm_lexer.h"
+#include "symtab.h"
 #include "opcodes.h"
 
 enum { MAX_NAME = LEX_MAX_NAME };
@@ -33,6 +34,7 @@ struct symbol {
 struct symbols {
 	struct symbol *items;
 	uint32_t count, capacity;
+	struct symtab index;     /* name -> position in items */
 };
 
 /* A hole in the code to fill once every label and function is known. */
@@ -81,7 +83,8 @@ static int emit(struct assembler *a, uint64_t value, int bytes)
 	uint8_t *code;
 
 	if (a->size + bytes > MAX_CODE_SIZE)
-		return lex_error(&a->lx, a->lx.line_start, "program too large");
+		return lex_error(&a->lx, a->lx.line_start, "program too large (the code "
+				 "may be %d bytes)", MAX_CODE_SIZE);
 	code = grow(a->code, &a->capacity, a->size + bytes, 1);
 	if (!code)
 		return lex_error(&a->lx, a->lx.line_start, "out of memory");
@@ -93,10 +96,9 @@ static int emit(struct assembler *a, uint64_t value, int bytes)
 
 static struct symbol *find(struct symbols *table, const char *name)
 {
-	for (uint32_t i = 0; i < table->count; i++)
-		if (strcmp(table->items[i].name, name) == 0)
-			return &table->items[i];
-	return NULL;
+	uint32_t i;
+
+	return symtab_find_name(&table->index, name, &i) ? &table->items[i] : NULL;
 }
 
 static int define(struct assembler *a, struct symbols *table, const char *name,
@@ -112,6 +114,8 @@ static int define(struct assembler *a, struct symbols *table, const char *name,
 	if (!items)
 		return lex_error(&a->lx, at, "out of memory");
 	table->items = items;
+	if (symtab_add_name(&table->index, name, table->count) != 0)
+		return lex_error(&a->lx, at, "out of memory");
 	table->items[table->count] = (struct symbol){ .value = value,
 		.line = a->lx.line, .col = col(a, at) };
 	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
@@ -145,7 +149,7 @@ static int directive_func(struct assembler *a, const char *at)
 				 "locals: the local count must be at least the "
 				 "argument count");
 	if (a->functions.count == MAX_FUNCTIONS)
-		return lex_error(&a->lx, at, "too many functions");
+		return lex_error(&a->lx, at, "too many functions (at most %d)", MAX_FUNCTIONS);
 	if (define(a, &a->functions, name, name_at, a->functions.count, "function") != 0)
 		return -1;
 	table = grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
@@ -191,6 +195,8 @@ static int directive(struct assembler *a)
 		return directive_func(a, at);
 	if (strcmp(name, ".const") == 0)
 		return directive_const(a);
+	if (strcmp(name, ".line") == 0)
+		return lex_line_directive(&a->lx);
 	if (strcmp(name, ".globals") == 0) {
 		if (a->has_globals)
 			return lex_error(&a->lx, at, ".globals is given twice");
@@ -211,8 +217,9 @@ static int add_fixup(struct assembler *a, const char *name, const char *at,
 	if (!fixups)
 		return lex_error(&a->lx, at, "out of memory");
 	a->fixups = fixups;
-	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call,
-		.line = a->lx.line, .col = col(a, at) };
+	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call };
+	lex_position(&a->lx, at, &a->fixups[a->fixup_count].line,
+		     &a->fixups[a->fixup_count].col);
 	snprintf(a->fixups[a->fixup_count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
@@ -372,18 +379,22 @@ static void assembler_free(struct assembler *a)
 {
 	free(a->code);
 	free(a->labels.items);
+	symtab_free(&a->labels.index);
 	free(a->constants.items);
+	symtab_free(&a->constants.index);
 	free(a->functions.items);
+	symtab_free(&a->functions.index);
 	free(a->fixups);
 	free(a->fn_table);
 }
 
-int assemble(const char *src, size_t len, struct program *prog,
-	     struct error_report *err)
+static int assemble_text(const char *src, size_t len, bool cite_origin,
+			 struct program *prog, struct error_report *err)
 {
 	struct assembler a = { 0 };
 
 	lexer_init(&a.lx, src, len, err);
+	a.lx.cite_origin = cite_origin;
 	memset(prog, 0, sizeof(*prog));
 	do {
 		if (line(&a) != 0)
@@ -416,4 +427,16 @@ int assemble(const char *src, size_t len, struct program *prog,
 fail:
 	assembler_free(&a);
 	return -1;
+}
+
+int assemble(const char *src, size_t len, struct program *prog,
+	     struct error_report *err)
+{
+	return assemble_text(src, len, false, prog, err);
+}
+
+int assemble_compiled(const char *src, size_t len, struct program *prog,
+		      struct error_report *err)
+{
+	return assemble_text(src, len, true, prog, err);
 }

@@ -11,4 +11,9 @@
 int assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err);
 
+/* The same for what a compiler wrote: after a `.line L C` directive, errors
+ * cite that line and column of the compiler's source (see asm_lexer.h). */
+int assemble_compiled(const char *src, size_t len, struct program *prog,
+		      struct error_report *err);
+
 #endif

@@ -18,12 +18,17 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "program.h"
 #include "text.h"
 
 struct compiler {
 	const struct toy_program *prog;
 	struct text out;
+	struct error_report *err;
 	int labels;                  /* labels made so far: L1, L2, ... */
+	int depth;                   /* values on the operand stack at this point */
+	int line, col;               /* the Toy position of the last .line */
+	struct toy_stack chain;      /* the operators of chains being compiled */
 };
 
 static const char *const binary_ops[] = {
@@ -35,6 +40,28 @@ static const char *const binary_ops[] = {
 static int new_label(struct compiler *c)
 {
 	return ++c->labels;
+}
+
+/* Says where the code that follows comes from: the assembler cites it when
+ * the program exceeds a limit of the machine. */
+static void at_source(struct compiler *c, int line, int col)
+{
+	if (line == c->line && col == c->col)
+		return;
+	c->line = line;
+	c->col = col;
+	text_printf(&c->out, ".line %d %d\n", line, col);
+}
+
+/* Each instruction that pushes a value where the stack may be at its
+ * deepest calls this.  The verifier refuses a function deeper than
+ * MAX_OPERAND_STACK; this back end says so first, at the Toy expression. */
+static void pushes(struct compiler *c, const struct toy_expr *e)
+{
+	if (++c->depth > MAX_OPERAND_STACK)
+		report_set(c->err, e->line, e->col, "expression too complex: it needs "
+			   "more than the %d values of the machine's operand stack",
+			   MAX_OPERAND_STACK);
 }
 
 static void emit_var(struct compiler *c, const char *op_local, const char *op_global,
@@ -61,10 +88,12 @@ static bool is_comparison(const struct toy_expr *e)
 }
 
 /* ANCHOR: jump-if */
-/* Jumps to label when cond is true (when_true) or when it is false. */
+/* Jumps to label when cond is true (when_true) or when it is false.  A
+ * statement's condition: the stack is empty before it and after it. */
 static void jump_if(struct compiler *c, const struct toy_expr *cond, bool when_true,
 		    int label)
 {
+	c->depth = 0;
 	if (is_comparison(cond)) {
 		expression(c, cond->as.binary.left);
 		expression(c, cond->as.binary.right);
@@ -79,15 +108,16 @@ static void jump_if(struct compiler *c, const struct toy_expr *cond, bool when_t
 /* ANCHOR_END: jump-if */
 
 /* ANCHOR: short-circuit */
-/* a && b and a || b: b runs only when a does not decide; the result is
- * 0 or 1, whatever values a and b had. */
-static void logical(struct compiler *c, const struct toy_expr *e)
+/* a && b and a || b, once a is on the stack: b runs only when a does not
+ * decide; the result is 0 or 1, whatever values a and b had.  The labels
+ * are decided and decided + 1. */
+static void logical(struct compiler *c, const struct toy_expr *e, int decided)
 {
 	bool is_and = e->as.binary.op == TOY_AND;
-	int decided = new_label(c), end = new_label(c);
+	int end = decided + 1;
 
-	expression(c, e->as.binary.left);
 	text_printf(&c->out, "\t%s L%d\n", is_and ? "jz" : "jnz", decided);
+	c->depth--;
 	expression(c, e->as.binary.right);
 	text_printf(&c->out, "\tnot\n\tnot\n\tjmp L%d\n", end);
 	text_printf(&c->out, "L%d:\n\tpush %d\nL%d:\n", decided, is_and ? 0 : 1, end);
@@ -111,33 +141,74 @@ END STUB */
 /* END EXERCISE ex3.1 */
 }
 
+static bool is_logical(const struct toy_expr *e)
+{
+	return e->as.binary.op == TOY_AND || e->as.binary.op == TOY_OR;
+}
+
+/* A chain of binary operators (1+1+...+1, a && b && ...) in a loop, not by
+ * recursion (see toy_stack in toy.h): the operand at the bottom of the left
+ * side, then each operator's right side and instruction, bottom-up.  The
+ * labels of && and || are numbered top-down, as a recursive walk would. */
+static void chain(struct compiler *c, const struct toy_expr *e)
+{
+	size_t base = c->chain.count;
+	int logicals = 0, first_label;
+
+	for (; e->kind == TOY_EXPR_BINARY; e = e->as.binary.left) {
+		if (toy_stack_push(&c->chain, e) != 0) {
+			c->out.out_of_memory = true;   /* the output is dropped */
+			c->chain.count = base;
+			return;
+		}
+		logicals += is_logical(e);
+	}
+	first_label = c->labels + 1;
+	c->labels += 2 * logicals;
+	expression(c, e);
+	while (c->chain.count > base) {
+		e = toy_stack_pop(&c->chain);
+		if (is_logical(e)) {
+			logicals--;
+			logical(c, e, first_label + 2 * logicals);
+		} else {
+			expression(c, e->as.binary.right);
+			text_printf(&c->out, "\t%s\n", binary_ops[e->as.binary.op]);
+			c->depth--;
+		}
+	}
+}
+
+/* Leaves e's value on the stack: one value more than before. */
 static void expression(struct compiler *c, const struct toy_expr *e)
 {
+	int depth = c->depth;
+
 	switch (e->kind) {
 	case TOY_EXPR_NUMBER:
+		pushes(c, e);
 		text_printf(&c->out, "\tpush %" PRId64 "\n", e->as.number);
 		break;
 	case TOY_EXPR_VAR:
+		pushes(c, e);
 		emit_var(c, "loadl", "loadg", &e->as.var);
 		break;
 	case TOY_EXPR_UNARY:
-		if (fold_negative_literal(c, e))
+		if (fold_negative_literal(c, e)) {
+			pushes(c, e);
 			break;
+		}
 		expression(c, e->as.unary.operand);
 		text_printf(&c->out, "\t%s\n", e->as.unary.op == TOY_NEG ? "neg" : "not");
 		break;
 	case TOY_EXPR_BINARY:
-		if (e->as.binary.op == TOY_AND || e->as.binary.op == TOY_OR) {
-			logical(c, e);
-			break;
-		}
-		expression(c, e->as.binary.left);
-		expression(c, e->as.binary.right);
-		text_printf(&c->out, "\t%s\n", binary_ops[e->as.binary.op]);
+		chain(c, e);
 		break;
 	case TOY_EXPR_CALL:
 		for (int i = 0; i < e->as.call.nargs; i++)
 			expression(c, e->as.call.args[i]);
+		if (e->as.call.nargs == 0)
+			pushes(c, e);               /* the result */
 		text_printf(&c->out, "\tcall f_%s\n", e->as.call.name);
 		break;
 	case TOY_EXPR_MEM:
@@ -145,6 +216,7 @@ static void expression(struct compiler *c, const struct toy_expr *e)
 		text_printf(&c->out, "\tload\n");
 		break;
 	}
+	c->depth = depth + 1;
 }
 
 static void block(struct compiler *c, const struct toy_block *b);
@@ -177,10 +249,42 @@ static bool increment(struct compiler *c, const struct toy_stmt *s)
 	return true;
 }
 
+/* if ... else if ... else: one arm after another, in a loop, so that a
+ * chain of any length costs no C stack; an arm followed by another jumps
+ * to the end. */
+static void if_statement(struct compiler *c, const struct toy_stmt *s)
+{
+	int end = 0, next;
+
+	for (;;) {
+		next = new_label(c);
+		jump_if(c, s->as.if_.cond, false, next);
+		block(c, &s->as.if_.then_block);
+		if (s->as.if_.else_block.count == 0) {
+			text_printf(&c->out, "L%d:\n", next);
+			break;
+		}
+		if (!end)
+			end = new_label(c);
+		at_source(c, s->line, s->col);
+		text_printf(&c->out, "\tjmp L%d\nL%d:\n", end, next);
+		if (!toy_is_else_if(s)) {
+			block(c, &s->as.if_.else_block);
+			break;
+		}
+		s = s->as.if_.else_block.stmts[0];
+		at_source(c, s->line, s->col);
+	}
+	if (end)
+		text_printf(&c->out, "L%d:\n", end);
+}
+
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int first, second;
 
+	at_source(c, s->line, s->col);
+	c->depth = 0;
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
 		if (increment(c, s))
@@ -194,23 +298,14 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		text_printf(&c->out, "\tstore\n");
 		break;
 	case TOY_STMT_IF:
-		first = new_label(c);
-		jump_if(c, s->as.if_.cond, false, first);
-		block(c, &s->as.if_.then_block);
-		if (s->as.if_.else_block.count == 0) {
-			text_printf(&c->out, "L%d:\n", first);
-			break;
-		}
-		second = new_label(c);
-		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
-		block(c, &s->as.if_.else_block);
-		text_printf(&c->out, "L%d:\n", second);
+		if_statement(c, s);
 		break;
 	case TOY_STMT_WHILE:
 		first = new_label(c);     /* the body */
 		second = new_label(c);    /* the test */
 		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
 		block(c, &s->as.while_.body);
+		at_source(c, s->line, s->col);
 		text_printf(&c->out, "L%d:\n", second);
 		jump_if(c, s->as.while_.cond, true, first);
 		break;
@@ -249,9 +344,9 @@ END STUB */
 /* END EXERCISE ex3.3 */
 }
 
-char *compile_toy(const struct toy_program *prog)
+char *compile_toy(const struct toy_program *prog, struct error_report *err)
 {
-	struct compiler c = { .prog = prog };
+	struct compiler c = { .prog = prog, .err = err };
 
 	text_printf(&c.out, "; compiled from Toy by stackvm\n.globals %d\n", prog->nglobals);
 	text_printf(&c.out, ".func main 0 0\n");
@@ -260,12 +355,17 @@ char *compile_toy(const struct toy_program *prog)
 	for (int i = 0; i < prog->nfunctions; i++) {
 		const struct toy_function *fn = &prog->functions[i];
 
-		text_printf(&c.out, "\n.func f_%s %d %d\n", fn->name, fn->nparams, fn->nlocals);
+		text_printf(&c.out, "\n");
+		at_source(&c, fn->line, fn->col);
+		text_printf(&c.out, ".func f_%s %d %d\n", fn->name, fn->nparams, fn->nlocals);
 		block(&c, &fn->body);
 		if (!ends_in_return(&fn->body))
 			text_printf(&c.out, "\tpush 0\n\tret\n");   /* falling off the end */
 	}
-	if (c.out.out_of_memory) {
+	toy_stack_free(&c.chain);
+	if (c.out.out_of_memory)
+		report_set(err, 0, 0, "out of memory");
+	if (err->failed) {
 		text_free(&c.out);
 		return NULL;
 	}

@@ -5,7 +5,9 @@
 #include "toy.h"
 
 /* Compiles a resolved program to stack-machine assembly, returned as a
- * fresh string (NULL when out of memory); `stackvm asm` reads it. */
-char *compile_toy(const struct toy_program *prog);
+ * fresh string; `stackvm asm` reads it.  NULL with err set when an
+ * expression needs a deeper operand stack than the machine has
+ * (MAX_OPERAND_STACK), or when out of memory. */
+char *compile_toy(const struct toy_program *prog, struct error_report *err);
 
 #endif

@@ -44,11 +44,24 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = compile_toy(toy);
+	assembly = compile_toy(toy, &err);
 	toy_free(toy);
 	if (!assembly)
-		die(EXIT_BAD_INPUT, "out of memory");
+		die_report(EXIT_BAD_INPUT, path, &err);
 	return assembly;
+}
+
+/* The back end writes only what its assembler accepts, so an assembly error
+ * of a compiled program is a limit of the machine that the program exceeds
+ * (too many constants, code too large, a jump too far).  The assembler has
+ * placed it at the Toy line of the last `.line` directive; say so plainly. */
+static struct error_report machine_limit(const struct error_report *err)
+{
+	struct error_report limit = { 0 };
+
+	report_set(&limit, err->line, err->col, "the compiled program exceeds a limit "
+		   "of the machine: %s", err->message);
+	return limit;
 }
 
 /* Reads a program from Toy, assembly or bytecode, and verifies it. */
@@ -62,11 +75,10 @@ static void load_program(const char *path, struct program *prog)
 	if (has_suffix(path, ".toy")) {
 		char *assembly = compile_file(path, data, size);
 
-		status = assemble(assembly, strlen(assembly), prog, &err);
+		status = assemble_compiled(assembly, strlen(assembly), prog, &err);
 		free(assembly);
 		if (status != 0)
-			report_set(&err, 0, 0, "the compiled program cannot be "
-				   "assembled: %s", err.message);
+			err = machine_limit(&err);
 	} else if (has_suffix(path, ".sasm")) {
 		status = assemble((const char *)data, size, prog, &err);
 	} else {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "asm_lexer.h"
+#include "symtab.h"
 #include "opcodes.h"
 
 struct symbol {
@@ -29,6 +30,7 @@ struct symbol {
 struct symbols {
 	struct symbol *items;
 	uint32_t count, capacity;
+	struct symtab index;     /* name -> position in items */
 };
 
 enum fixup_kind {
@@ -56,6 +58,7 @@ struct assembler {
 	uint32_t fn_capacity;
 	int64_t *constants;
 	uint32_t constant_count, constant_capacity;
+	struct symtab constant_index;    /* a value's bytes -> its first pool index */
 	uint32_t global_count;
 };
 
@@ -79,7 +82,8 @@ static int emit(struct assembler *a, uint32_t word)
 	uint32_t *code;
 
 	if (a->words + 1 > MAX_CODE_WORDS)
-		return lex_error(&a->lx, a->lx.line_start, "program too large");
+		return lex_error(&a->lx, a->lx.line_start, "program too large (the code "
+				 "may be %d words)", MAX_CODE_WORDS);
 	code = grow(a->code, &a->capacity, a->words + 1, sizeof(*code));
 	if (!code)
 		return lex_error(&a->lx, a->lx.line_start, "out of memory");
@@ -90,10 +94,9 @@ static int emit(struct assembler *a, uint32_t word)
 
 static struct symbol *find(struct symbols *table, const char *name)
 {
-	for (uint32_t i = 0; i < table->count; i++)
-		if (strcmp(table->items[i].name, name) == 0)
-			return &table->items[i];
-	return NULL;
+	uint32_t i;
+
+	return symtab_find_name(&table->index, name, &i) ? &table->items[i] : NULL;
 }
 
 static int define(struct assembler *a, struct symbols *table, const char *name,
@@ -109,6 +112,8 @@ static int define(struct assembler *a, struct symbols *table, const char *name,
 	if (!items)
 		return lex_error(&a->lx, at, "out of memory");
 	table->items = items;
+	if (symtab_add_name(&table->index, name, table->count) != 0)
+		return lex_error(&a->lx, at, "out of memory");
 	table->items[table->count] = (struct symbol){ .value = value, .line = a->lx.line };
 	snprintf(table->items[table->count++].name, LEX_MAX_NAME, "%s", name);
 	return 0;
@@ -119,19 +124,21 @@ static int constant_index(struct assembler *a, int64_t value, bool reuse, uint32
 {
 	int64_t *pool;
 
-	for (uint32_t i = 0; reuse && i < a->constant_count; i++) {
-		if (a->constants[i] == value) {
-			*index = i;
-			return 0;
-		}
-	}
+	bool known = symtab_find(&a->constant_index, &value, sizeof(value), index);
+
+	if (reuse && known)
+		return 0;
 	if (a->constant_count == MAX_CONSTANTS)
-		return lex_error(&a->lx, a->lx.p, "too many constants");
+		return lex_error(&a->lx, a->lx.p, "too many constants (the pool holds %d)",
+				 MAX_CONSTANTS);
 	pool = grow(a->constants, &a->constant_capacity, a->constant_count + 1,
 		    sizeof(*pool));
 	if (!pool)
 		return lex_error(&a->lx, a->lx.p, "out of memory");
 	a->constants = pool;
+	if (!known && symtab_add(&a->constant_index, &value, sizeof(value),
+				 a->constant_count) != 0)
+		return lex_error(&a->lx, a->lx.p, "out of memory");
 	a->constants[a->constant_count] = value;
 	*index = a->constant_count++;
 	return 0;
@@ -194,8 +201,9 @@ static int symbol_operand(struct assembler *a, enum fixup_kind kind, uint32_t pc
 	if (!fixups)
 		return lex_error(&a->lx, at, "out of memory");
 	a->fixups = fixups;
-	a->fixups[a->fixup_count] = (struct fixup){ .kind = kind, .pc = pc, .base = base,
-		.line = a->lx.line, .col = (int)(at - a->lx.line_start) + 1 };
+	a->fixups[a->fixup_count] = (struct fixup){ .kind = kind, .pc = pc, .base = base };
+	lex_position(&a->lx, at, &a->fixups[a->fixup_count].line,
+		     &a->fixups[a->fixup_count].col);
 	snprintf(a->fixups[a->fixup_count++].name, LEX_MAX_NAME, "%s", name);
 	return 0;
 }
@@ -285,7 +293,7 @@ static int directive_func(struct assembler *a, const char *at)
 		return lex_error(&a->lx, at, "arguments arrive in registers: the "
 				 "register count must be at least the argument count");
 	if (a->functions.count == MAX_FUNCTIONS)
-		return lex_error(&a->lx, at, "too many functions");
+		return lex_error(&a->lx, at, "too many functions (at most %d)", MAX_FUNCTIONS);
 	if (define(a, &a->functions, name, name_at, a->functions.count, "function") != 0)
 		return -1;
 	table = grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
@@ -312,6 +320,8 @@ static int directive(struct assembler *a)
 		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
 	if (strcmp(name, ".const") == 0)
 		return lex_number(&a->lx, &value) || constant_index(a, value, false, &index);
+	if (strcmp(name, ".line") == 0)
+		return lex_line_directive(&a->lx);
 	return lex_error(&a->lx, at, "unknown directive %s", name);
 }
 
@@ -371,7 +381,8 @@ static int resolve(struct assembler *a)
 			a->code[f->pc + 1] = (uint32_t)(int32_t)offset;
 		} else if (offset < -32768 || offset > 32767) {
 			report_set(a->lx.err, f->line, f->col, "label '%s' is too far away "
-				   "for this jump (%lld words)", f->name, (long long)offset);
+				   "for this jump (%lld words; it reaches -32768 to 32767)",
+				   f->name, (long long)offset);
 			return -1;
 		} else {
 			a->code[f->pc] |= ((uint32_t)offset & 0xffff) << 16;
@@ -384,18 +395,22 @@ static void assembler_free(struct assembler *a)
 {
 	free(a->code);
 	free(a->labels.items);
+	symtab_free(&a->labels.index);
 	free(a->functions.items);
+	symtab_free(&a->functions.index);
 	free(a->fixups);
 	free(a->fn_table);
 	free(a->constants);
+	symtab_free(&a->constant_index);
 }
 
-int assemble(const char *src, size_t len, struct program *prog,
-	     struct error_report *err)
+static int assemble_text(const char *src, size_t len, bool cite_origin,
+			 struct program *prog, struct error_report *err)
 {
 	struct assembler a = { 0 };
 
 	lexer_init(&a.lx, src, len, err);
+	a.lx.cite_origin = cite_origin;
 	memset(prog, 0, sizeof(*prog));
 	do {
 		if (line(&a) != 0)
@@ -425,4 +440,16 @@ int assemble(const char *src, size_t len, struct program *prog,
 fail:
 	assembler_free(&a);
 	return -1;
+}
+
+int assemble(const char *src, size_t len, struct program *prog,
+	     struct error_report *err)
+{
+	return assemble_text(src, len, false, prog, err);
+}
+
+int assemble_compiled(const char *src, size_t len, struct program *prog,
+		      struct error_report *err)
+{
+	return assemble_text(src, len, true, prog, err);
 }

@@ -26,11 +26,61 @@ struct compiler {
 	int locals;                  /* r0 .. r(locals - 1) hold variables */
 	int top;                     /* the first free register */
 	int frame;                   /* registers the function needs so far */
+	int line, col;               /* the Toy position of the last .line */
+	struct toy_stack chain;      /* the operators of chains being compiled */
 };
 
 static int new_label(struct compiler *c)
 {
 	return ++c->labels;
+}
+
+/* Says where the code that follows comes from: the assembler cites it when
+ * the program exceeds a limit of the machine (a jump too far, too many
+ * constants). */
+static void at_source(struct compiler *c, int line, int col)
+{
+	if (line == c->line && col == c->col)
+		return;
+	c->line = line;
+	c->col = col;
+	text_printf(&c->out, ".line %d %d\n", line, col);
+}
+
+/* Pushes e and the operators below it on the left while in_chain holds;
+ * returns the operand at the bottom (see toy_stack in toy.h). */
+static const struct toy_expr *push_chain(struct compiler *c, const struct toy_expr *e,
+					 bool (*in_chain)(const struct toy_expr *top,
+							  const struct toy_expr *e))
+{
+	const struct toy_expr *top = e;
+
+	for (; in_chain(top, e); e = e->as.binary.left) {
+		if (toy_stack_push(&c->chain, e) != 0) {
+			c->out.out_of_memory = true;
+			break;
+		}
+	}
+	return e;
+}
+
+static bool is_logical(const struct toy_expr *e)
+{
+	return e->kind == TOY_EXPR_BINARY &&
+	       (e->as.binary.op == TOY_AND || e->as.binary.op == TOY_OR);
+}
+
+/* a && b && ...: the same logical operator all the way down. */
+static bool same_logical(const struct toy_expr *top, const struct toy_expr *e)
+{
+	return is_logical(e) && e->as.binary.op == top->as.binary.op;
+}
+
+/* 1 + 2 - 3 < 4 ...: operators that compute a value. */
+static bool arithmetic(const struct toy_expr *top, const struct toy_expr *e)
+{
+	(void)top;
+	return e->kind == TOY_EXPR_BINARY && !is_logical(e);
 }
 
 /* Takes the next free register, or reports that there is none. */
@@ -106,29 +156,45 @@ static bool is_comparison(const struct toy_expr *e)
 	       e->as.binary.op <= TOY_GE;
 }
 
+static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true,
+		    int label);
+
+/* (a && b && ...) is true when every operand is, (a || b || ...) when any
+ * is.  When one operand decides, it jumps to label; when one decides the
+ * other way, it jumps past the rest (to skip), except the last, which
+ * falls through.  The chain is walked in a loop, operand by operand. */
+static void logical_jump(struct compiler *c, const struct toy_expr *e, bool when_true,
+			 int label)
+{
+	bool is_and = e->as.binary.op == TOY_AND;
+	int skip = is_and == when_true ? new_label(c) : 0;
+	size_t base = c->chain.count;
+	const struct toy_expr *operand = push_chain(c, e, same_logical);
+
+	while (operand) {
+		bool last = c->chain.count == base;
+
+		if (skip && !last)
+			jump_if(c, operand, !when_true, skip);
+		else
+			jump_if(c, operand, when_true, label);
+		operand = last ? NULL : toy_stack_pop(&c->chain)->as.binary.right;
+	}
+	if (skip)
+		text_printf(&c->out, "L%d:\n", skip);
+}
+
 /* Jumps to label when e's truth is when_true; falls through otherwise. */
 static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true, int label)
 {
-	int saved = c->top, skip;
+	int saved = c->top;
 
 	if (is_comparison(e)) {
 		compare_jump(c, e, when_true, label);
 	} else if (e->kind == TOY_EXPR_UNARY && e->as.unary.op == TOY_NOT) {
 		jump_if(c, e->as.unary.operand, !when_true, label);
-	} else if (e->kind == TOY_EXPR_BINARY &&
-		   (e->as.binary.op == TOY_AND || e->as.binary.op == TOY_OR)) {
-		/* (a && b) is true when both are; (a || b) when either is. */
-		bool is_and = e->as.binary.op == TOY_AND;
-
-		if (is_and == when_true) {
-			skip = new_label(c);
-			jump_if(c, e->as.binary.left, !when_true, skip);
-			jump_if(c, e->as.binary.right, when_true, label);
-			text_printf(&c->out, "L%d:\n", skip);
-		} else {
-			jump_if(c, e->as.binary.left, when_true, label);
-			jump_if(c, e->as.binary.right, when_true, label);
-		}
+	} else if (is_logical(e)) {
+		logical_jump(c, e, when_true, label);
 	} else {
 		text_printf(&c->out, "\t%s r%d, L%d\n", when_true ? "jt" : "jf",
 			    any(c, e), label);
@@ -142,22 +208,13 @@ static const char *const binary_ops[] = {
 	[TOY_LE] = "le", [TOY_GT] = "lt", [TOY_GE] = "le",
 };
 
-static void binary(struct compiler *c, const struct toy_expr *e, int target)
+/* e, once its left operand is in register a, into register target. */
+static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int target)
 {
 	enum toy_op op = e->as.binary.op;
 	const struct toy_expr *right = e->as.binary.right;
-	int a, b, yes, end;
+	int b;
 
-	if (op == TOY_AND || op == TOY_OR) {
-		/* A value 0 or 1: decide with jumps, then load the answer. */
-		yes = new_label(c);
-		end = new_label(c);
-		jump_if(c, e, true, yes);
-		text_printf(&c->out, "\tloadi r%d, 0\n\tjmp L%d\nL%d:\n\tloadi r%d, 1\nL%d:\n",
-			    target, end, yes, target, end);
-		return;
-	}
-	a = any(c, e->as.binary.left);
 	if ((op == TOY_ADD && fits(right, -128, 127)) || (op == TOY_SUB && fits(right, -127, 128))) {
 		text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a,
 			    op == TOY_ADD ? right->as.number : -right->as.number);
@@ -168,6 +225,41 @@ static void binary(struct compiler *c, const struct toy_expr *e, int target)
 		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, b, a);
 	else
 		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, a, b);
+}
+
+/* A chain such as 1 + 2 + ... + n, in a loop (see toy_stack in toy.h): the
+ * operand at the bottom of the left side, then each operator, bottom-up.
+ * The values between go in one temporary, whatever the chain's length; the
+ * last goes to target, which may be a local the operands read, so it is
+ * written only once they have been. */
+static void binary(struct compiler *c, const struct toy_expr *e, int target)
+{
+	size_t base = c->chain.count;
+	const struct toy_expr *operand;
+	int a, partial = target, yes, end;
+
+	if (is_logical(e)) {
+		/* A value 0 or 1: decide with jumps, then load the answer. */
+		yes = new_label(c);
+		end = new_label(c);
+		jump_if(c, e, true, yes);
+		text_printf(&c->out, "\tloadi r%d, 0\n\tjmp L%d\nL%d:\n\tloadi r%d, 1\nL%d:\n",
+			    target, end, yes, target, end);
+		return;
+	}
+	operand = push_chain(c, e, arithmetic);
+	if (c->chain.count - base > 1)
+		partial = take(c, e);
+	a = any(c, operand);
+	while (c->chain.count > base) {
+		int saved = c->top, into_reg;
+
+		e = toy_stack_pop(&c->chain);
+		into_reg = c->chain.count == base ? target : partial;
+		binary_step(c, e, a, into_reg);
+		c->top = saved;
+		a = into_reg;
+	}
 }
 
 /* Arguments go in consecutive fresh registers; the callee's result comes
@@ -254,10 +346,41 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 
 static void block(struct compiler *c, const struct toy_block *b);
 
+/* if ... else if ... else: one arm after another, in a loop, so that a
+ * chain of any length costs no C stack; an arm followed by another jumps
+ * to the end. */
+static void if_statement(struct compiler *c, const struct toy_stmt *s)
+{
+	int end = 0, next;
+
+	for (;;) {
+		next = new_label(c);
+		jump_if(c, s->as.if_.cond, false, next);
+		block(c, &s->as.if_.then_block);
+		if (s->as.if_.else_block.count == 0) {
+			text_printf(&c->out, "L%d:\n", next);
+			break;
+		}
+		if (!end)
+			end = new_label(c);
+		at_source(c, s->line, s->col);
+		text_printf(&c->out, "\tjmp L%d\nL%d:\n", end, next);
+		if (!toy_is_else_if(s)) {
+			block(c, &s->as.if_.else_block);
+			break;
+		}
+		s = s->as.if_.else_block.stmts[0];
+		at_source(c, s->line, s->col);
+	}
+	if (end)
+		text_printf(&c->out, "L%d:\n", end);
+}
+
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int saved = c->top, first, second, r;
 
+	at_source(c, s->line, s->col);
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
 		if (s->as.assign.target.scope == TOY_LOCAL) {
@@ -273,17 +396,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		text_printf(&c->out, "\tstore r%d, r%d\n", r, any(c, s->as.store.value));
 		break;
 	case TOY_STMT_IF:
-		first = new_label(c);
-		jump_if(c, s->as.if_.cond, false, first);
-		block(c, &s->as.if_.then_block);
-		if (s->as.if_.else_block.count == 0) {
-			text_printf(&c->out, "L%d:\n", first);
-			break;
-		}
-		second = new_label(c);
-		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
-		block(c, &s->as.if_.else_block);
-		text_printf(&c->out, "L%d:\n", second);
+		if_statement(c, s);
 		break;
 	case TOY_STMT_WHILE:
 		/* The test sits at the bottom too, so a turn of the loop costs
@@ -293,6 +406,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		jump_if(c, s->as.while_.cond, false, second);
 		text_printf(&c->out, "L%d:\n", first);
 		block(c, &s->as.while_.body);
+		at_source(c, s->line, s->col);
 		jump_if(c, s->as.while_.cond, true, first);
 		text_printf(&c->out, "L%d:\n", second);
 		break;
@@ -332,6 +446,7 @@ static void function(struct compiler *c, const struct toy_function *fn)
 
 	c->out = (struct text){ 0 };
 	c->locals = c->top = c->frame = locals;
+	c->line = c->col = 0;         /* this text starts without a .line */
 	block(c, fn ? &fn->body : &c->prog->main);
 	if (fn) {
 		result = c->top;
@@ -339,7 +454,10 @@ static void function(struct compiler *c, const struct toy_function *fn)
 	} else {
 		text_printf(&c->out, "\thalt\n");
 	}
-	text_printf(&body, "\n.func %s%s %d %d\n", fn ? "f_" : "main", fn ? fn->name : "",
+	text_printf(&body, "\n");
+	if (fn)
+		text_printf(&body, ".line %d %d\n", fn->line, fn->col);
+	text_printf(&body, ".func %s%s %d %d\n", fn ? "f_" : "main", fn ? fn->name : "",
 		    fn ? fn->nparams : 0, c->frame);
 	text_printf(&body, "%s", c->out.chars ? c->out.chars : "");
 	body.out_of_memory |= c->out.out_of_memory;
@@ -355,6 +473,7 @@ char *compile_toy(const struct toy_program *prog, struct error_report *err)
 	function(&c, NULL);
 	for (int i = 0; i < prog->nfunctions && !err->failed; i++)
 		function(&c, &prog->functions[i]);
+	toy_stack_free(&c.chain);
 	if (c.out.out_of_memory && !err->failed)
 		report_set(err, 0, 0, "out of memory");
 	if (err->failed) {

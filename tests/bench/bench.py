@@ -463,6 +463,64 @@ def stage4_boot() -> str:
     return "\n".join([note, "", *race, "", *tcg])
 
 
+# --- 5. assemblers and compilers: time against input size ------------------
+
+SCALING_SIZES = [1 << 10, 1 << 14, 1 << 18, 1 << 22, (16 << 20) - 64]
+
+
+def scaling_input(kind: str, size: int) -> str:
+    """A legal program of about size bytes, every line a new symbol or a use of one."""
+    if kind == "asm":                     # a label and a jump to the next, per line pair
+        parts, total, i = [".func main 0 0\n"], 15, 0
+        while total < size - 40:
+            part = f"L{i}:\n\tjmp L{i + 1}\n"
+            parts.append(part)
+            total += len(part)
+            i += 1
+        return "".join(parts) + f"L{i}:\n\thalt\n"
+    # Toy: a global and a function of if statements per unit, each calling the last
+    unit = ("var g{i} = {i};\nfn f{i}(a) {{\n" +
+            "\tif (a < g{i}) {{ a = a + g{i}; }} else if (a == 7) {{ a = f{j}(a - 1); }}\n" * 8 +
+            "\treturn a;\n}}\n")
+    parts, total, i = [], 0, 0
+    while total + len(unit) + 64 < size:
+        part = unit.format(i=i, j=max(i - 1, 0))
+        parts.append(part)
+        total += len(part)
+        i += 1
+    return "".join(parts) + "print(f0(3));\n"
+
+
+def scaling(workdir: Path) -> str:
+    """CPU seconds to assemble or compile inputs from 1 KB to 16 MB: linear is flat per MB."""
+    sizes = SCALING_SIZES[:3] if QUICK else SCALING_SIZES
+    tools = [("stackvm asm", STACKVM, "asm", ".sasm", ".sbc"),
+             ("regvm asm", REGVM, "asm", ".rasm", ".rbc"),
+             ("stackvm compile", STACKVM, "toy", ".toy", ".sbc"),
+             ("regvm compile", REGVM, "toy", ".toy", ".rbc")]
+    lines = ["| input | " + " | ".join(f"{name} (s)" for name, *_ in tools) + " |",
+             "|---" * (len(tools) + 1) + "|"]
+    per_mb = {name: [] for name, *_ in tools}
+    for size in sizes:
+        cells = []
+        for name, binary, kind, suffix, out in tools:
+            source = workdir / f"scale{suffix}"
+            source.write_text(scaling_input(kind, size))
+            command = [binary, "asm" if kind == "asm" else "compile", source,
+                       "-o", workdir / f"scale{out}"]
+            progress(f"scaling: {name}, {size} bytes")
+            seconds = min(cpu_seconds(command)[0] for _ in range(1 if size > 1 << 20 else 3))
+            cells.append(f"{seconds:.3f}")
+            if size >= 1 << 20:
+                per_mb[name].append(seconds / (size / (1 << 20)))
+        label = f"{round(size / (1 << 20))} MB" if size >= 1 << 20 else f"{size >> 10} KB"
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if not QUICK:
+        lines.append("| s per MB, 4 MB and 16 MB | " + " | ".join(
+            " / ".join(f"{v:.3f}" for v in per_mb[name]) for name, *_ in tools) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     if sys.argv[1:] == ["--stage4-race"]:   # nested_race() runs this in the nested VM
         paths = kit_kernel()
@@ -486,7 +544,11 @@ def main() -> int:
             verdicts(table), "",
             "## 2. What one dispatch costs", "", dispatch_cost(table, workdir), "",
             "## 3. Stage 3: a VM exit against a system call", "", kvm_costs(workdir), "",
-            "## 4. Stage 4: booting Linux", "", stage4_boot(),
+            "## 4. Stage 4: booting Linux", "", stage4_boot(), "",
+            "## 5. Assembling and compiling: CPU seconds against input size",
+            "Programs of labels and jumps for the assemblers; globals, functions and "
+            "if statements for the Toy compilers. Time per MB that stays flat is linear.",
+            "", scaling(workdir),
         ]
         chart(table)
     text = "\n".join(sections) + "\n"
