@@ -14,6 +14,13 @@
 
 .DEFAULT_GOAL := all
 
+# A recipe that fails leaves no target behind: a half-written file would be
+# up to date for every later make.  A pipeline fails when any of its
+# commands does, not only the last (bash's pipefail).
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 BUILD    ?= build
 WERROR   ?= 1
 SANITIZE ?= 0
