@@ -15,11 +15,9 @@
 .DEFAULT_GOAL := all
 
 # A recipe that fails leaves no target behind: a half-written file would be
-# up to date for every later make.  A pipeline fails when any of its
-# commands does, not only the last (bash's pipefail).
+# up to date for every later make.  (A pipeline's status is its last
+# command's, so a rule that must not hide a failure avoids one.)
 .DELETE_ON_ERROR:
-SHELL := /bin/bash
-.SHELLFLAGS := -o pipefail -c
 
 BUILD    ?= build
 WERROR   ?= 1
