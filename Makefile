@@ -19,6 +19,10 @@
 #
 # WERROR=0 keeps a build going on warnings (for a newer compiler than ours).
 
+# A recipe that fails leaves no target behind (the stages' rules say the
+# same in common/build.mk).
+.DELETE_ON_ERROR:
+
 STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)

@@ -14,6 +14,11 @@
 
 .DEFAULT_GOAL := all
 
+# A recipe that fails leaves no target behind: a half-written file would be
+# up to date for every later make.  (A pipeline's status is its last
+# command's, so a rule that must not hide a failure avoids one.)
+.DELETE_ON_ERROR:
+
 BUILD    ?= build
 WERROR   ?= 1
 SANITIZE ?= 0

@@ -1,10 +1,13 @@
 /* diag.c - error messages and exit statuses shared by every stage. */
 #include "diag.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *program_name = "staged-vms";
 
@@ -18,6 +21,50 @@ void diag_init(const char *argv0)
 const char *diag_program(void)
 {
 	return program_name;
+}
+
+static int stdout_errno;     /* why a write to stdout failed, 0 if unknown */
+
+void flush_stdout(void)
+{
+	if (fflush(stdout) != 0 && stdout_errno == 0)
+		stdout_errno = errno;
+}
+
+/* The exit handler.  stdio only notes a failed write in the stream's error
+ * flag, so a program that never looks ends with status 0 and its output
+ * lost.  A closed stdout that nothing was written to is no error. */
+static void close_stdout(void)
+{
+	flush_stdout();
+	if (!ferror(stdout))
+		return;
+	if (stdout_errno != 0)
+		fprintf(stderr, "%s: error: write error: %s\n", program_name,
+			strerror(stdout_errno));
+	else
+		fprintf(stderr, "%s: error: write error\n", program_name);
+	_exit(EXIT_BAD_INPUT);   /* exit() may not be called again from here */
+}
+
+/* A standard descriptor the program was started without is held open, so
+ * that no file the program opens later takes its number and receives what
+ * was meant for the terminal, and held the wrong way round, so that using
+ * it still fails with EBADF: stdin write-only on /dev/null, stdout and
+ * stderr read-only on the root directory (which /dev/stdout cannot reopen
+ * for writing either). */
+static void hold_if_closed(int fd, const char *path, int flags)
+{
+	if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+		(void)open(path, flags);   /* the lowest free number: fd */
+}
+
+void check_stdout_at_exit(void)
+{
+	hold_if_closed(STDIN_FILENO, "/dev/null", O_WRONLY);
+	hold_if_closed(STDOUT_FILENO, "/", O_RDONLY | O_DIRECTORY);
+	hold_if_closed(STDERR_FILENO, "/", O_RDONLY | O_DIRECTORY);
+	atexit(close_stdout);
 }
 
 void report_set(struct error_report *err, int line, int col,

@@ -34,6 +34,20 @@ struct error_report {
 void diag_init(const char *argv0);
 const char *diag_program(void);
 
+/* Makes the program's end check that everything it wrote to stdout got
+ * there: a write error (a full disk, /dev/full, a closed stdout) is reported
+ * as "program: error: write error: REASON" and the exit status becomes
+ * EXIT_BAD_INPUT, whatever main() returned, as coreutils do.  A standard
+ * descriptor the program was started without stays closed to it (EBADF)
+ * and is never reused for a file it opens.  Call it in main() right after
+ * diag_init(), before any other atexit(), so that it runs last. */
+void check_stdout_at_exit(void);
+
+/* fflush(stdout) that remembers why a write failed, for the exit check's
+ * message (stdio keeps only the fact that one did).  Use it wherever a
+ * program flushes stdout before its end. */
+void flush_stdout(void);
+
 /* Records an error; the first one wins, later ones are ignored. */
 void report_set(struct error_report *err, int line, int col,
 		const char *fmt, ...) PRINTF_LIKE(4, 5);

@@ -256,6 +256,11 @@ VERIFIER_BYTECODE = [
     (bytecode(op("push", b"\1\2\3")), "pc 0: push: operand truncated by the end of function 0"),
     (bytecode(op("jmp", struct.pack("<I", 6)) + op("push", bytes(8)) + op("halt")),
      "pc 0: jmp 6: jump into the middle of an instruction"),
+    # Code no path reaches is checked all the same: dis must label every target.
+    (bytecode(op("halt") + op("jmp", struct.pack("<I", 7)) + op("push", bytes(8)) + op("halt")),
+     "pc 1: jmp 7: jump into the middle of an instruction"),
+    (bytecode(op("halt") + op("push", bytes(8)) + op("jz", struct.pack("<I", 12)) + op("halt")),
+     "pc 10: jz 12: jump into the middle of an instruction"),
     (bytecode(op("call", struct.pack("<H", 3)) + op("halt")),
      "pc 0: call 3: call target is not a function (the program has 1)"),
     (bytecode(op("halt") * 2, functions=((0, 0, 0), (0, 0, 0))),

@@ -207,6 +207,17 @@ VERIFIER_BYTECODE = [
     (bytecode([word("halt"), word("jlt", 0, 0)], functions=((0, 0, 1), (1, 0, 1))),
      "pc 1: jlt: its offset word is cut off by the end of function 1"),
     (bytecode([word("halt")], functions=((0, 0, 300),)), "function 0: 0 arguments and 300 registers"),
+    # Bits an instruction's format leaves unused must be zero, or dis could
+    # not write them and asm would not give the same file back.
+    (bytecode([word("halt", 1)]), "pc 0: halt: unused bits 0x00000100 of the instruction word"),
+    (bytecode([word("ret", 0, 0, 2), word("halt")]),
+     "pc 0: ret: unused bits 0x02000000 of the instruction word are not zero"),
+    (bytecode([word("mov", 0, 0, 0xff), word("halt")]),
+     "pc 0: mov: unused bits 0xff000000 of the instruction word are not zero"),
+    (bytecode([word("jmp", 3), word("halt")]),
+     "pc 0: jmp: unused bits 0x00000300 of the instruction word are not zero"),
+    (bytecode([word("jlt", 0, 0, 0x80), 0, word("halt")]),
+     "pc 0: jlt: unused bits 0x80000000 of the instruction word are not zero"),
 ]
 
 

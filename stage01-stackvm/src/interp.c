@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "arith.h"
+#include "diag.h"
 #include "opcodes.h"
 
 struct frame {
@@ -231,6 +232,6 @@ int run_program(const struct program *prog, const struct run_options *opts,
 	else
 		status = run_threaded(prog, &m, opts, stats, err);
 	machine_free(&m);
-	fflush(stdout);
+	flush_stdout();
 	return status;
 }

@@ -137,18 +137,36 @@ static int decode_function(struct checker *c, uint32_t fn_index)
 	return 0;
 }
 
-/* Records that control reaches pc with the stack at depth. */
+/* Every jump, reachable or not, lands on the first byte of an instruction,
+ * as the JVM's verifier insists: code no path reaches is still code, and
+ * the disassembler must be able to give each target a label. */
+static int check_jump_targets(struct checker *c, uint32_t fn_index)
+{
+	const struct function *fn = &c->prog->functions[fn_index];
+
+	for (uint32_t pc = fn->entry; pc < fn->end; pc += instruction_size(c->prog, pc)) {
+		uint32_t target;
+
+		if (instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
+			continue;
+		target = read_u32(c->prog->code + pc + 1);
+		if (!c->is_start[target]) {
+			report_set(c->err, 0, 0, "pc %u: %s %u: jump into the middle of "
+				   "an instruction", pc, name_at(c, pc), target);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Records that control reaches pc with the stack at depth.  pc starts an
+ * instruction: check_jump_targets() has seen to every jump. */
 static int reach(struct checker *c, const struct function *fn, uint32_t from,
 		 uint32_t pc, int depth)
 {
 	if (pc == fn->end) {
 		report_set(c->err, 0, 0, "pc %u: %s: execution falls off the end of "
 			   "the function without ret or halt", from, name_at(c, from));
-		return -1;
-	}
-	if (!c->is_start[pc]) {
-		report_set(c->err, 0, 0, "pc %u: %s %u: jump into the middle of an "
-			   "instruction", from, name_at(c, from), pc);
 		return -1;
 	}
 	if (c->depth[pc] == -1) {
@@ -224,7 +242,7 @@ int verify(struct program *prog, struct error_report *err)
 	}
 	memset(c.depth, -1, prog->code_size * sizeof(*c.depth));
 	for (uint32_t i = 0; i < prog->function_count; i++)
-		if (decode_function(&c, i) != 0)
+		if (decode_function(&c, i) != 0 || check_jump_targets(&c, i) != 0)
 			goto out;
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (check_stack_depths(&c, i) != 0)

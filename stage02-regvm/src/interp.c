@@ -9,6 +9,7 @@
 
 #include "dis.h"
 #include "arith.h"
+#include "diag.h"
 #include "opcodes.h"
 
 struct frame {
@@ -195,6 +196,6 @@ int run_program(const struct program *prog, const struct run_options *opts,
 	else
 		status = run_threaded(prog, &m, opts, stats, err);
 	machine_free(&m);
-	fflush(stdout);
+	flush_stdout();
 	return status;
 }

@@ -242,6 +242,7 @@ static int command_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	diag_init(argv[0]);
+	check_stdout_at_exit();
 	if (argc < 2)
 		die_usage("no command given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -120,6 +120,34 @@ static int check_operands(struct checker *c, const struct function *fn,
 }
 /* ANCHOR_END: check-operands */
 
+/* The bits of an instruction word its format gives a meaning to.  The rest
+ * must be zero: the disassembly has no way to write them, so a file with
+ * other bits there would not come back the same from dis and asm. */
+static uint32_t used_bits(enum format format)
+{
+	switch (format) {
+	case FMT_NONE:
+		return 0x000000ff;          /* the opcode alone */
+	case FMT_A:
+		return 0x0000ffff;          /* and A */
+	case FMT_AB:
+	case FMT_ABJ:
+	case FMT_AIJ:
+		return 0x00ffffff;          /* and B (or sB); the offset word is whole */
+	case FMT_J:
+		return 0xffff00ff;          /* the opcode and sBx, no A */
+	case FMT_ABC:
+	case FMT_ABI:
+	case FMT_AI:
+	case FMT_AK:
+	case FMT_AG:
+	case FMT_AF:
+	case FMT_AJ:
+		break;
+	}
+	return 0xffffffff;
+}
+
 /* The jump target of the instruction at pc, which takes words words. */
 static int64_t jump_target(const struct program *prog, uint32_t pc, int words)
 {
@@ -148,6 +176,13 @@ static int check_function(struct checker *c, uint32_t fn_index)
 			report_set(c->err, 0, 0, "pc %u: %s: its offset word is cut off "
 				   "by the end of function %u", pc,
 				   instruction_info[op].mnemonic, fn_index);
+			return -1;
+		}
+		if (prog->code[pc] & ~used_bits(instruction_info[op].format)) {
+			report_set(c->err, 0, 0, "pc %u: %s: unused bits 0x%08x of the "
+				   "instruction word are not zero", pc,
+				   instruction_info[op].mnemonic,
+				   prog->code[pc] & ~used_bits(instruction_info[op].format));
 			return -1;
 		}
 		if (check_operands(c, fn, fn_index, pc) != 0)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag.h"
+
 static void serial_out(uint16_t port, bool is_write, uint8_t *data, int size)
 {
 	(void)port;
@@ -43,7 +45,7 @@ static void input(uint16_t port, bool is_write, uint8_t *data, int size)
 	(void)port;
 	if (is_write)
 		return;
-	fflush(stdout);                 /* a prompt should show before we wait */
+	flush_stdout();                 /* a prompt should show before we wait */
 	c = getchar();
 	memset(data, c == EOF ? 0xff : 0, size);
 	if (c != EOF)
@@ -60,7 +62,7 @@ static void input_status(uint16_t port, bool is_write, uint8_t *data, int size)
 /* BEGIN EXERCISE ex4.2 */
 	int c;
 
-	fflush(stdout);
+	flush_stdout();
 	c = getchar();
 	if (c != EOF) {
 		ungetc(c, stdin);

@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	diag_init(argv[0]);
+	check_stdout_at_exit();
 	parse_options(argc, argv, &o);
 
 	/* The image is checked before KVM is touched, so a bad file is
@@ -163,7 +164,7 @@ int main(int argc, char **argv)
 	free(image);
 
 	status = run_vcpu(&vm, &o.run, &stats, &err);
-	fflush(stdout);
+	flush_stdout();
 	if (status != 0) {
 		print_report(o.guest, &err);
 		dump_vcpu(&vm);

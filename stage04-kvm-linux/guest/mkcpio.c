@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 	int line = 0;
 
 	diag_init(argv[0]);
+	check_stdout_at_exit();
 	if (argc != 2)
 		die(EXIT_BAD_INPUT, "usage: mkcpio LIST > archive.cpio");
 	f = fopen(argv[1], "r");
@@ -110,5 +111,5 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	entry("TRAILER!!!", 0, NULL, 0, 0, 0);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_BAD_INPUT;
+	return EXIT_OK;
 }

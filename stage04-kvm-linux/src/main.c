@@ -421,6 +421,7 @@ int main(int argc, char **argv)
 	int status;
 
 	diag_init(argv[0]);
+	check_stdout_at_exit();
 	boot_timer_start(&m.timer);
 	parse_options(argc, argv, &o);
 	host_quirks_detect(&m.quirks);

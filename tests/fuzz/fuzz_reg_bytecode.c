@@ -1,5 +1,7 @@
-/* The bytecode loader, the verifier, and a bounded run of what they accept. */
+/* The bytecode loader, the verifier, and for what they accept: the round trip
+ * through dis and asm, and a bounded run. */
 #include "fuzz_common.h"
+#include "fuzz_round_trip.h"
 #include "interp.h"
 #include "verify.h"
 
@@ -13,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (program_load(&prog, data, size, &err) != 0)
 		return 0;
 	if (verify(&prog, &err) == 0) {
+		check_round_trip(&prog, data, size);
 		opts.dispatch = size % 2 ? DISPATCH_SWITCH : DISPATCH_THREADED;
 		run_program(&prog, &opts, &stats, &err);
 	}

@@ -29,7 +29,8 @@ case $root in
 	exit 2 ;;
 esac
 # shellcheck disable=SC2086  # one word per module
-vmlinuz=$("$root/stage04-kvm-linux/guest/fetch-debian-kernel.sh" $modules | tail -n 1)
+paths=$("$root/stage04-kvm-linux/guest/fetch-debian-kernel.sh" $modules)
+vmlinuz=$(printf '%s\n' "$paths" | tail -n 1)
 make -s -C "$root/stage04-kvm-linux" kernel-paths >/dev/null
 mkdir -p "$out"
 for module in $modules; do echo "$module"; done > "$out/modules"
@@ -48,7 +49,10 @@ printf '%s\n' "$@" > "$out/command"
 	echo "file /nested/command $out/command 0644"
 	echo "file /nested/inside.sh $root/tests/nested/inside.sh 0644"
 } > "$out/initramfs.list"
-"$root/stage04-kvm-linux/build/mkcpio" "$out/initramfs.list" | gzip -1 > "$out/initramfs.cpio.gz"
+# Two steps, not a pipeline: sh has no pipefail, and a pipeline's status is
+# gzip's, which would hide a failed mkcpio.
+"$root/stage04-kvm-linux/build/mkcpio" "$out/initramfs.list" > "$out/initramfs.cpio"
+gzip -1 -f "$out/initramfs.cpio"
 
 echo "nested: booting Debian's kernel under QEMU (TCG) to run $1 on kvm_amd" >&2
 qemu-system-x86_64 -accel tcg -cpu max -M pc -m 2048 -nographic -nic none -no-reboot \
