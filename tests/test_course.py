@@ -215,7 +215,48 @@ def test_a_wrong_answer_loses_points(tree, patch, tmp_path):
         reverted = run(["patch", "-p1", "-R", "-s", "-d", tree, "-i", patch])
         assert reverted.status == 0, reverted.out + reverted.err
     assert grade.status == 0, grade.out[-3000:] + grade.err[-3000:]
-    [graded] = json.loads((tmp_path / "grade.json").read_text())["exercises"]
+    text = (tmp_path / "grade.json").read_text()
+    [graded] = json.loads(text)["exercises"]
     assert graded["id"] == ident
+    # what a student reads names no temporary path, no memory address
+    assert str(tree) not in text and "/tmp/" not in text and not re.search(r"0x[0-9a-f]{9,}", text)
     assert graded["status"] == "failed", grade.out[-3000:]
     assert graded["earned"] < graded["possible"], grade.out[-3000:]
+
+
+@pytest.mark.slow
+@once
+def test_a_stage_that_does_not_build_costs_only_its_own_exercises(tree, tmp_path):
+    source = tree / "stage02-regvm" / "src" / "dis.c"
+    original = source.read_text()
+    report = tmp_path / "grade.json"
+    report.write_text('{"earned": 58, "stale": true}\n')
+    source.write_text(original + "\nstatic int unused_and_warned;\n")   # -Werror stops it
+    try:
+        grade = run(["/usr/bin/python3", tree / "tests" / "grade.py", "--exercise", "ex2.1",
+                     "--exercise", "ex1.3", "--json", report], timeout=600)
+    finally:
+        source.write_text(original)
+    assert grade.status == 0, grade.out[-3000:] + grade.err[-3000:]
+    graded = json.loads(report.read_text())
+    assert graded["schema"] == 2 and "stale" not in graded
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", graded["graded_at"])
+    assert graded["commit"] == "not a git checkout"
+    by_id = {ex["id"]: ex for ex in graded["exercises"]}
+    assert (by_id["ex1.3"]["status"], by_id["ex1.3"]["earned"]) == ("passed", 5)
+    assert (by_id["ex2.1"]["status"], by_id["ex2.1"]["earned"]) == ("ungradable", 0)
+    assert re.fullmatch(r"stage02-regvm does not build: src/dis\.c:\d+:\d+: error: .*unused_and_warned.*",
+                        by_id["ex2.1"]["reason"]), by_id["ex2.1"]["reason"]
+    assert str(tree) not in report.read_text() and "/tmp/" not in report.read_text()
+    assert re.search(r"^ex2\.1\s+0\s+3\s+ungradable: stage02-regvm does not build", grade.out, re.M)
+
+
+def test_nothing_to_grade_still_writes_a_fresh_grade_json(tmp_path):
+    report = tmp_path / "grade.json"
+    report.write_text('{"earned": 58, "stale": true}\n')
+    grade = run(["/usr/bin/python3", ROOT / "tests" / "grade.py", "--exercise", "ex9.9",
+                 "--json", report], timeout=600)
+    assert grade.status == 2
+    assert grade.err_lines[-1] == "grade: error: no tests for ex9.9"
+    graded = json.loads(report.read_text())
+    assert (graded["error"], graded["exercises"], graded["possible"]) == ("no tests for ex9.9", [], 0)
