@@ -260,3 +260,28 @@ def test_nothing_to_grade_still_writes_a_fresh_grade_json(tmp_path):
     assert grade.err_lines[-1] == "grade: error: no tests for ex9.9"
     graded = json.loads(report.read_text())
     assert (graded["error"], graded["exercises"], graded["possible"]) == ("no tests for ex9.9", [], 0)
+
+
+@pytest.mark.slow
+@once
+def test_a_clean_copy_of_the_tests_grades_a_tree_whose_tests_were_edited(tree, tmp_path):
+    patch = WRONG_ANSWERS / "ex1.3-counts-the-first-call.patch"
+    tests = tree / "tests" / "test_stage01_stackvm.py"
+    original = tests.read_text()
+    assert run(["patch", "-p1", "-s", "-d", tree, "-i", patch]).status == 0
+    tests.write_text(original.replace("[392809, 3]", "[392810, 4]"))   # the student's "fix"
+    try:
+        own = run(["/usr/bin/python3", tree / "tests" / "grade.py", "--exercise", "ex1.3",
+                   "--json", tmp_path / "own.json"], timeout=600)
+        clean = run(["/usr/bin/python3", ROOT / "tests" / "grade.py", "--root", tree,
+                     "--exercise", "ex1.3", "--json", tmp_path / "clean.json"], timeout=600)
+    finally:
+        tests.write_text(original)
+        assert run(["patch", "-p1", "-R", "-s", "-d", tree, "-i", patch]).status == 0
+    assert own.status == 0 and clean.status == 0, own.err[-2000:] + clean.err[-2000:]
+    own, clean = (json.loads((tmp_path / name).read_text()) for name in ("own.json", "clean.json"))
+    assert own["exercises"][0]["status"] == "passed"
+    assert clean["exercises"][0]["status"] == "failed"
+    reference = run(["/usr/bin/python3", "-c", "import grade; print(grade.tests_checksum())"],
+                    cwd=ROOT / "tests").out.strip()
+    assert clean["tests_sha256"] == reference != own["tests_sha256"]
