@@ -26,6 +26,16 @@ points; a stage that does not build costs only its own exercises.
                                  of the tests needing it are reported as not gradable
     grade.py --require-zero      exit 1 unless no point is earned (a fresh starter kit)
 
+grade.json (schema 2), for course tools: schema, graded_at (UTC, ISO 8601),
+commit ("not a git checkout" outside one), tests_sha256 (of the tests that
+graded), build, error (why nothing could be graded, else null), earned,
+possible, not_gradable_here (points of tests needing a KVM device this host's
+kernel does not offer), and exercises: a list of {id, stage, status (passed,
+failed, not done, ungradable), reason, earned, possible, tests: a list of {name,
+points, outcome (passed, failed, not done, not built, no KVM, skipped),
+difference (lines: expected against got), hint}}.  No message holds a
+temporary path or a memory address.
+
 Exit status: 0 when graded (and a --require-* holds), 1 when a --require-* fails,
 2 when nothing could be graded or on bad usage.
 """
