@@ -78,7 +78,7 @@ book: deps compare
 	/usr/bin/python3 book/tools/render.py
 
 # Teachers: grade the exercises of this tree (table on stdout, grade.json).
-# grade.py builds what it grades, with the sanitizers (in build-asan/).
+# grade.py builds what it grades, with the sanitizers (in build-grade/).
 # TESTS=/path/to/clean/tests grades this tree with that copy's tests and grader.
 grade: deps
 	/usr/bin/python3 $(or $(TESTS),tests)/grade.py --root $(CURDIR)
