@@ -75,4 +75,9 @@ noreturn void die_report(enum exit_status status, const char *file,
  * exercise is not done yet and exits with EXIT_BAD_INPUT. */
 noreturn void exercise_todo(const char *id);
 
+/* The same for a stub that lets the program go on (its code runs on every
+ * run, and the rest of the stage must keep working): says it once per
+ * program run, on stderr. */
+void exercise_pending(const char *id);
+
 #endif

@@ -1,7 +1,8 @@
 """Helpers every test file shares: find a stage's programs, run them, read --stats.
 
 Tests run against the builds in each stage's build/ folder, or the folder named by
-KIT_BUILD (make asan sets KIT_BUILD=build-asan).
+KIT_BUILD (make asan sets KIT_BUILD=build-asan), of the tree these tests sit in or the
+one named by KIT_ROOT (a teacher grading a student's tree with a clean copy of tests/).
 """
 import json
 import re
@@ -12,9 +13,17 @@ from pathlib import Path
 
 import pytest
 
-SANITIZER_REPORT = re.compile(r"(Address|UndefinedBehavior|Leak)Sanitizer|\.c:\d+:\d+: runtime error:")
-ROOT = Path(__file__).resolve().parent.parent
+SANITIZER_REPORT = re.compile(r"(Address|UndefinedBehavior|Leak)Sanitizer|\.[ch]:\d+:\d+: runtime error:")
+ROOT = Path(os.environ.get("KIT_ROOT") or Path(__file__).resolve().parent.parent).resolve()
 BUILD = os.environ.get("KIT_BUILD", "build")
+# What an exercise's stub prints when its code runs (common/diag.c), and the
+# whole line exercise_pending() prints for a stub that lets the program go on.
+NOT_DONE = re.compile(r"exercise (ex\d+\.\d+) is not done yet")
+PENDING_LINE = re.compile(r"^[\w.-]+: exercise ex\d+\.\d+ is not done yet: see its statement "
+                          r"in book/\n", re.M)
+# The exercises whose stubs ran during the current test; grade.py reads them
+# from the report to tell "not done" from "wrong".
+stubs_seen = set()
 
 
 def stage_dir(stage: str) -> Path:
@@ -54,7 +63,9 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
     """Runs a command (a list; Paths allowed) and captures everything.
 
     input may be bytes or str. A tool that hangs past timeout fails the test
-    rather than the whole run. A sanitizer report always fails the test."""
+    rather than the whole run. A sanitizer report always fails the test.
+    Which exercises' stubs ran is noted for grade.py, and their notices taken
+    out of stderr."""
     if isinstance(input, str):
         input = input.encode()
     full_env = dict(os.environ)
@@ -68,6 +79,10 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
     except subprocess.TimeoutExpired:
         pytest.fail(f"timed out after {timeout} s: {' '.join(map(str, cmd))}")
     err = proc.stderr.decode(errors="replace")
+    stubs_seen.update(NOT_DONE.findall(err))
+    # In a starter kit a stub that lets the program go on says so on stderr; the
+    # tests that are not its exercise's read stderr as if it had not.
+    err = PENDING_LINE.sub("", err)
     assert not SANITIZER_REPORT.search(err), err
     return Result(proc.returncode, proc.stdout.decode(errors="replace"), err,
                   proc.stdout)
@@ -76,7 +91,10 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
 @pytest.fixture(scope="session")
 def kernel_paths() -> dict:
     """BZIMAGE, VMLINUX and INITRAMFS: stage 4's guest, built (and the kernel
-    cached outside the checkout) when missing."""
+    cached outside the checkout) when missing.  KIT_SKIP_KERNEL=1 skips the tests
+    needing it instead (a check that must not spend many minutes building a kernel)."""
+    if os.environ.get("KIT_SKIP_KERNEL") == "1":
+        pytest.skip("KIT_SKIP_KERNEL=1: the kit's kernel is not built")
     result = subprocess.run(["make", "-s", "-C", ROOT / "stage04-kvm-linux", "kernel-paths"],
                             capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -125,21 +143,56 @@ def kvm_module() -> str:
     return ""
 
 
-def first_difference(got: str, expected: str) -> list:
-    """Explains got != expected by the first line where they part."""
-    got_lines, expected_lines = got.split("\n"), expected.split("\n")
+def git_files(pattern: str = "*") -> list:
+    """The files of the kit matching pattern: those git tracks in a checkout, and
+    every file but build outputs in a starter kit (which has no .git)."""
+    if (ROOT / ".git").exists():
+        names = subprocess.run(["git", "-C", ROOT, "ls-files", pattern], capture_output=True,
+                               text=True, check=True).stdout.split()
+        return [ROOT / name for name in names if (ROOT / name).exists()]   # not deleted
+    return sorted(path for path in ROOT.glob(pattern if "/" in pattern else "**/" + pattern)
+                  if path.is_file() and not any(part.startswith("build") or part == "__pycache__"
+                                                for part in path.relative_to(ROOT).parts))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each report names the exercises whose stubs ran in the test (for grade.py)."""
+    if call.when == "setup":
+        stubs_seen.clear()
+    outcome = yield
+    if call.when == "call":
+        outcome.get_result().user_properties.append(("stubs_seen", sorted(stubs_seen)))
+
+
+def first_difference(got, expected) -> list:
+    """Explains got != expected (two texts, or two lists of lines) by the first
+    line where they part, after the line before it (the same in both) for context."""
+    got_lines = got.split("\n") if isinstance(got, str) else got
+    expected_lines = expected.split("\n") if isinstance(expected, str) else expected
+    context = []
     for number, (g, e) in enumerate(zip(got_lines, expected_lines), start=1):
         if g != e:
-            return [f"output differs at line {number}:", f"  expected: {e!r}", f"  got:      {g!r}"]
+            return [f"output differs at line {number}:", *context,
+                    f"  expected: {e!r}", f"  got:      {g!r}"]
+        context = [f"  line {number}, the same in both: {g!r}"]
     number = min(len(got_lines), len(expected_lines)) + 1
     if len(got_lines) < len(expected_lines):
-        return [f"output ends early, at line {number}:", f"  expected: {expected_lines[number - 1]!r}"]
-    return [f"output goes on past the end, at line {number}:", f"  got:      {got_lines[number - 1]!r}"]
+        return [f"output ends early, at line {number}:", *context,
+                f"  expected: {expected_lines[number - 1]!r}", "  got:      nothing more"]
+    return [f"output goes on past the end, at line {number}:", *context,
+            "  expected: nothing more", f"  got:      {got_lines[number - 1]!r}"]
 
 
 def pytest_assertrepr_compare(op, left, right):
-    """`assert got == expected` on two strings names the first line that differs
-    (the grader shows it to students)."""
-    if op == "==" and isinstance(left, str) and isinstance(right, str):
+    """`assert got == expected` names the first difference as text (the grader
+    shows it to students): for strings and lists of lines the first line that
+    differs, for other values both values."""
+    if op != "==":
+        return None
+    if isinstance(left, str) and isinstance(right, str):
         return first_difference(left, right)
-    return None
+    if isinstance(left, list) and isinstance(right, list) and \
+            all(isinstance(line, str) for line in left + right):
+        return first_difference(left, right)
+    return ["value differs:", f"  expected: {right!r}", f"  got:      {left!r}"]

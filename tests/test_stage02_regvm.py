@@ -296,15 +296,25 @@ def test_help_and_usage():
 
 # --- the chapter's exercises ----------------------------------------------
 
-@pytest.mark.exercise("ex2.1", points=3)
+@pytest.mark.exercise("ex2.1", points=3, hints=[
+    (r"expected: +'-4'", "min compares the registers as signed numbers: -4 is less than 9"),
+])
 def test_ex2_1_min(tmp_path):
     prog = source(tmp_path, ".func main 0 3\n\tloadi r0, -4\n\tloadi r1, 9\n\tmin r2, r0, r1\n"
-                            "\tprint r2\n\tmin r2, r1, r1\n\tprint r2\n\thalt\n")
+                            "\tprint r2\n\tmin r2, r1, r0\n\tprint r2\n\tmin r2, r1, r1\n\tprint r2\n"
+                            "\thalt\n")
     result = regvm("run", prog)
-    assert result.out == "-4\n9\n", result.err
+    assert result.out == "-4\n-4\n9\n", result.err
 
 
-@pytest.mark.exercise("ex2.2", points=4)
+@pytest.mark.exercise("ex2.2", points=3, hints=[
+    (r"value differs", "incjlt does the increment and the test in one dispatch: a loop of "
+                       "1,000 turns costs 1,004 dispatches"),
+    (r"runtime error", "the increment must wrap around like addi (wrap_add): in C, "
+                       "INT64_MAX + 1 is undefined behaviour"),
+    (r"expected: +'1000'", "incjlt jumps while the incremented register is less than the other, "
+                           "to the label's offset as jlt does"),
+])
 def test_ex2_2_incjlt_superinstruction(tmp_path):
     prog = source(tmp_path, ".func main 0 2\n\tloadi r0, 0\n\tloadi r1, 1000\nloop:\n"
                             "\tincjlt r0, r1, loop\n\tprint r0\n\thalt\n")
@@ -313,8 +323,30 @@ def test_ex2_2_incjlt_superinstruction(tmp_path):
     assert result.stats()["dispatches"] == 1004
 
 
-@pytest.mark.exercise("ex2.3", points=3)
+@pytest.mark.exercise("ex2.2", points=1, hints=[
+    (r"runtime error", "the increment must wrap around like addi (wrap_add): in C, "
+                       "INT64_MAX + 1 is undefined behaviour"),
+])
+def test_ex2_2_incjlt_wraps_around(tmp_path):
+    # From INT64_MAX the increment wraps to INT64_MIN, which is less than r1:
+    # two more turns, as addi and jlt would make them.
+    prog = source(tmp_path, ".func main 0 2\n\tloadk r0, 9223372036854775807\n"
+                            "\tloadk r1, -9223372036854775806\nloop:\n"
+                            "\tincjlt r0, r1, loop\n\tprint r0\n\thalt\n")
+    result = regvm("run", prog)
+    assert result.out == "-9223372036854775806\n", result.err
+
+
+@pytest.mark.exercise("ex2.3", points=3, hints=[
+    (r"got: +'\\tcall [^\\']*; ", "the comment follows a tab, not a space: '\\t; arguments'"),
+])
 def test_ex2_3_dis_shows_argument_windows(tmp_path):
+    prog = source(tmp_path, ".func main 0 3\n\tloadi r1, 5\n\tcall r1, f1\n\tcall r2, f0\n"
+                            "\tprint r1\n\thalt\n.func f1 1 1\n\tret r0\n.func f0 0 1\n\tloadi r0, 2\n"
+                            "\tret r0\n")
+    assert regvm("asm", prog, "-o", tmp_path / "p.rbc").status == 0
+    calls = [line for line in regvm("dis", tmp_path / "p.rbc").out.splitlines() if "call" in line]
+    assert calls == ["\tcall r1, f1\t; arguments r1..r1", "\tcall r2, f2\t; no arguments"]
     assert regvm("asm", STAGE / "examples" / "fib.rasm", "-o", tmp_path / "f.rbc").status == 0
     calls = [line for line in regvm("dis", tmp_path / "f.rbc").out.splitlines() if "call" in line]
     assert calls == ["\tcall r1, f1\t; arguments r1..r1", "\tcall r1, f1\t; arguments r1..r1",

@@ -15,7 +15,8 @@ source file replaces every exercise region
     /* END EXERCISE ex1.2 */
 
 by its BEGIN line, the lines of its stub, and its END line.  A region with no
-stub is left empty.  The tests stay: they are how students check their work.
+stub is an error (the student would start from nothing that compiles or says
+what is missing).  The tests stay: they are how students check their work.
 """
 import re
 import shutil
@@ -48,7 +49,7 @@ def strip_solutions(text: str, where: str) -> tuple:
             continue
         ident = begin[1]
         found.append(ident)
-        stub, in_stub = [], False
+        stub, in_stub, has_stub = [], False, False
         for number, line in lines:
             if END.search(line):
                 if END.search(line)[1] != ident or in_stub:
@@ -62,11 +63,15 @@ def strip_solutions(text: str, where: str) -> tuple:
             elif STUB.search(line):
                 if STUB.search(line)[1] != ident:
                     raise MarkerError(f"{where}:{number}: STUB names another exercise than {ident}")
-                in_stub = True
+                in_stub = has_stub = True
             elif BEGIN.search(line):
                 raise MarkerError(f"{where}:{number}: exercise {ident} is not closed")
         else:
             raise MarkerError(f"{where}: exercise {ident} is never closed")
+        if not has_stub:
+            raise MarkerError(f"{where}:{number}: exercise {ident} has no STUB block: write the "
+                              "code students start from between /* STUB " + ident +
+                              " and END STUB */")
         out.extend(stub)
         out.append(line)
     return "\n".join(out), found
