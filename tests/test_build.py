@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import ROOT, git_files, run
 
 STAGE = ROOT / "stage04-kvm-linux"
 FIX = "run make deps (apt-get install busybox-static)"
@@ -18,9 +18,8 @@ def make(build, *args):
 
 
 def makefiles():
-    listed = subprocess.run(["git", "ls-files", "Makefile", "*/Makefile", "*.mk"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split()
-    return [ROOT / name for name in listed]
+    """Every Makefile of the kit and every file they include, in a checkout or a kit."""
+    return sorted(set(git_files("Makefile") + git_files("*/Makefile") + git_files("*.mk")))
 
 
 @pytest.mark.parametrize("makefile", makefiles(), ids=lambda path: str(path.relative_to(ROOT)))
