@@ -17,6 +17,7 @@ STAGE_CHAPTERS = {
     "03-stack-vs-register.md": "common/toy_parser.c",
     "04-kvm-hello.md": "stage03-kvm-hello/src",
     "05-kvm-linux.md": "stage04-kvm-linux/src",
+    "06-results.md": "stage01-stackvm/src/profile.c",
 }
 DUE_CHAPTERS = [chapter for chapter, code in STAGE_CHAPTERS.items() if (ROOT / code).exists()]
 
