@@ -111,7 +111,7 @@ def loops_of(assembly: str) -> list:
 @pytest.mark.exercise("ex6.3", points=2)
 def test_ex6_3_only_a_counting_loop_ends_in_incjlt(tmp_path):
     out = tmp_path / "c.rasm"
-    result = regvm("compile", "--emit-asm", source(tmp_path, "c.toy", COUNTING), "-o", out)
+    result = regvm("compile", "--fuse", "--emit-asm", source(tmp_path, "c.toy", COUNTING), "-o", out)
     assert result.status == 0, result.err
     assembly = out.read_text()
     assert "exercise ex6.3 is not done yet" not in assembly, "exercise ex6.3 is not done yet"
@@ -124,8 +124,9 @@ def test_ex6_3_only_a_counting_loop_ends_in_incjlt(tmp_path):
 @pytest.mark.exercise("ex6.3", points=2)
 def test_ex6_3_the_fused_loop_saves_a_dispatch_per_turn(tmp_path):
     prog = source(tmp_path, "c.toy", COUNTING)
-    fused = regvm("run", "--stats", prog)
+    fused = regvm("run", "--fuse", "--stats", prog)
     assert fused.status == 0, fused.err
     assert fused.out == stackvm("run", prog).out == "499500\n10\n"
     # 1,000 turns of count's loop at two dispatches each, where addi and jlt took three
     assert fused.stats()["dispatches"] == 2036
+    assert regvm("run", "--stats", prog).stats()["dispatches"] == 3036   # without --fuse

@@ -16,7 +16,7 @@
 static const char usage[] =
 	"usage: regvm asm PROG.rasm -o PROG.rbc   assemble\n"
 	"       regvm dis PROG.rbc                print as assembly\n"
-	"       regvm compile PROG.toy -o OUT [--emit-asm]\n"
+	"       regvm compile PROG.toy -o OUT [--emit-asm] [--fuse]\n"
 	"                                         compile Toy to bytecode (or assembly)\n"
 	"       regvm run [options] PROG          run PROG.toy, PROG.rasm or PROG.rbc\n"
 	"\n"
@@ -25,6 +25,7 @@ static const char usage[] =
 	"  --stats                  a JSON object of counts as stderr's last line\n"
 	"  --max-steps N            fail once N instructions have run\n"
 	"  --dispatch=switch|threaded   the interpreter loop (default threaded)\n"
+	"  --fuse                   compile counting loops with incjlt (chapter 6)\n"
 	"\n"
 	"exit status: 0 ok, 1 the program failed at run time, 2 bad input or usage\n";
 
@@ -36,7 +37,8 @@ static int has_suffix(const char *s, const char *suffix)
 }
 
 /* Compiles a Toy source file to assembly text; exits on a compile error. */
-static char *compile_file(const char *path, const unsigned char *src, size_t size)
+static char *compile_file(const char *path, const unsigned char *src, size_t size,
+			  bool fuse)
 {
 	struct error_report err = { 0 };
 	struct toy_program *toy = toy_parse((const char *)src, size, &err);
@@ -44,15 +46,16 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = compile_toy(toy, &err);
+	assembly = compile_toy(toy, fuse, &err);
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);
 	return assembly;
 }
 
-/* Reads a program from Toy, assembly or bytecode, and verifies it. */
-static void load_program(const char *path, struct program *prog)
+/* Reads a program from Toy (compiled with --fuse or not), assembly or
+ * bytecode, and verifies it. */
+static void load_program(const char *path, bool fuse, struct program *prog)
 {
 	struct error_report err = { 0 };
 	size_t size;
@@ -60,7 +63,7 @@ static void load_program(const char *path, struct program *prog)
 	int status;
 
 	if (has_suffix(path, ".toy")) {
-		char *assembly = compile_file(path, data, size);
+		char *assembly = compile_file(path, data, size, fuse);
 
 		status = assemble(assembly, strlen(assembly), prog, &err);
 		free(assembly);
@@ -103,7 +106,7 @@ static int command_asm(int argc, char **argv)
 	}
 	if (!in || !out)
 		die_usage("asm needs an input file and -o OUTPUT");
-	load_program(in, &prog);
+	load_program(in, false, &prog);
 	save_program(out, &prog);
 	program_free(&prog);
 	return EXIT_OK;
@@ -112,7 +115,7 @@ static int command_asm(int argc, char **argv)
 static int command_compile(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL;
-	bool emit_asm = false;
+	bool emit_asm = false, fuse = false;
 	struct program prog;
 
 	for (int i = 0; i < argc; i++) {
@@ -120,6 +123,8 @@ static int command_compile(int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--emit-asm") == 0)
 			emit_asm = true;
+		else if (strcmp(argv[i], "--fuse") == 0)
+			fuse = true;
 		else if (!in && argv[i][0] != '-')
 			in = argv[i];
 		else
@@ -130,14 +135,14 @@ static int command_compile(int argc, char **argv)
 	if (emit_asm) {
 		size_t size;
 		unsigned char *src = read_file_or_die(in, TOY_MAX_SOURCE, &size);
-		char *assembly = compile_file(in, src, size);
+		char *assembly = compile_file(in, src, size, fuse);
 
 		write_file_or_die(out, assembly, strlen(assembly));
 		free(assembly);
 		free(src);
 		return EXIT_OK;
 	}
-	load_program(in, &prog);
+	load_program(in, fuse, &prog);
 	save_program(out, &prog);
 	program_free(&prog);
 	return EXIT_OK;
@@ -149,7 +154,7 @@ static int command_dis(int argc, char **argv)
 
 	if (argc != 1 || argv[0][0] == '-')
 		die_usage("dis takes one bytecode file");
-	load_program(argv[0], &prog);
+	load_program(argv[0], false, &prog);
 	if (disassemble(&prog, stdout) != 0)
 		die(EXIT_BAD_INPUT, "out of memory");
 	program_free(&prog);
@@ -196,10 +201,13 @@ static int command_run(int argc, char **argv)
 	struct program prog;
 	const char *path = NULL;
 	int show_stats = 0, status;
+	bool fuse = false;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--trace") == 0)
 			opts.trace = true;
+		else if (strcmp(argv[i], "--fuse") == 0)
+			fuse = true;
 		else if (strcmp(argv[i], "--stats") == 0)
 			show_stats = 1;
 		else if (strcmp(argv[i], "--max-steps") == 0 && i + 1 < argc)
@@ -217,7 +225,7 @@ static int command_run(int argc, char **argv)
 	}
 	if (!path)
 		die_usage("run needs a program file");
-	load_program(path, &prog);
+	load_program(path, fuse, &prog);
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
 		print_report(path, &err);
