@@ -39,14 +39,16 @@ def title_of(chapter: Path) -> str:
     return chapter.stem
 
 
-def figure(results: dict, kind: str, png: Path, whose: str) -> str:
+def figure(results: dict, kind: str, png: Path, whose: str, source: str) -> str:
+    """The chart of results as an HTML figure, captioned with whose run it is."""
     if not charts.have_gnuplot():
         return f"*({whose} chart is not drawn: gnuplot is not installed.)*"
     charts.CHARTS[kind](results, png)
-    caption = (f"{whose}: {html.escape(results['machine'])}, measured on {results['date']} "
-               f"by <code>{html.escape(results['made_by'])}</code>.")
-    return (f'<figure><img src="img/{png.name}" alt="{whose}"><figcaption>{caption}'
-            "</figcaption></figure>")
+    caption = (f"{whose} (<code>{source}</code>): {html.escape(results['machine'])}, "
+               f"measured on {results['date']} by <code>{html.escape(results['made_by'])}"
+               "</code>.")
+    return (f'<figure><img src="img/{png.name}" alt="{whose}, {results["date"]}">'
+            f"<figcaption>{caption}</figcaption></figure>")
 
 
 def with_charts(text: str, out: Path, root: Path) -> str:
@@ -57,21 +59,19 @@ def with_charts(text: str, out: Path, root: Path) -> str:
         parts = []
         if author != "-":
             results = json.loads((BOOK / author).read_text())
-            parts.append(figure(results, kind, out / "img" / f"author-{kind}.png",
-                                "The author's run, which the table above shows"))
+            parts.append(figure(results, kind, out / "img" / f"author-{Path(author).stem}.png",
+                                "The author's run, which the table above shows",
+                                f"book/{author}"))
         path, maker = READERS[kind]
         if (root / path).is_file():
             results = json.loads((root / path).read_text())
-            parts.append(figure(results, kind, out / "img" / f"yours-{kind}.png",
-                                f"Your run (<code>{path}</code>)"))
+            parts.append(figure(results, kind, out / "img" / f"yours-{kind}.png", "Your run",
+                                path))
         else:
             parts.append(f"*Your own run appears here once you have run `{maker}` "
                          "and then `make book`.*")
         return "\n\n".join(parts)
     return CHART.sub(replace, text)
-
-
-CONTINUED_MACRO = re.compile(r'\\(</span>)*\s*(</span>)*$')
 
 
 WIDE_COLUMNS = 5
