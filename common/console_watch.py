@@ -185,7 +185,7 @@ def seconds(text: str) -> float:
 
 
 def main(argv) -> int:
-    idle, limit, host = 300.0, 1800.0, "kvm"
+    idle, limit, host = 600.0, 1800.0, "kvm"
     args = list(argv)
     try:
         while args and args[0] != "--":

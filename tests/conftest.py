@@ -76,7 +76,7 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
                   proc.stdout)
 
 
-def boot(cmd, *, host: str, idle: float = 300, limit: float = 1800) -> Result:
+def boot(cmd, *, host: str, idle: float = 600, limit: float = 1800) -> Result:
     """Runs a VM for as long as its console keeps moving (a software KVM or a
     busy machine boots in minutes, not seconds).  When it stops moving for idle
     seconds, or runs limit seconds in all, fails the test saying how far the
