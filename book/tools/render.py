@@ -126,12 +126,14 @@ def pandoc(markdown: str, out_file: Path, title: str, nav: str, toc: bool) -> No
     out_file.write_text(mark_wide_tables(plain_macro_bodies(out_file.read_text())))
 
 
-# Text keeps a readable measure; a wide table may grow past it to the
-# window's width (centred on the text), so that its numbers do not wrap.
+# Text keeps a readable measure; a table may grow past it to the window's
+# right edge, and a wide one to both edges (centred on the text), so that
+# their cells do not wrap more than once.
 STYLE = """body { max-width: 46em; margin: 2em auto; padding: 0 1em; font-family: sans-serif;
        line-height: 1.5; }
 pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; }
-table { border-collapse: collapse; }
+table { border-collapse: collapse; width: max-content; max-width: calc(50vw + 22em);
+        margin: 1em 0; }
 table.wide { font-size: 0.9em; width: max-content; max-width: 96vw;
              position: relative; left: 50%; transform: translateX(-50%); }
 td, th { border: 1px solid #ccc; padding: 0.2em 0.5em; }
