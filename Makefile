@@ -13,6 +13,9 @@
 #   make lint     cppcheck and clang-tidy over every C file
 #   make fuzz     fuzz every parser and loader (FUZZ_SECONDS=120 each)
 #   make book     the book as HTML, in build/book/
+#   make book-check  every page of the book in headless Chromium: a screenshot
+#                 each, in build/book-check/screenshots/, and no table cell
+#                 wrapped more than once, no missing picture
 #   make grade    grade the exercises: a table, and grade.json
 #   make student DEST=dir   a starter kit with the exercises' solutions taken out
 #   make clean    remove every build folder
@@ -27,7 +30,7 @@ STAGES := stage01-stackvm stage02-regvm stage03-kvm-hello stage04-kvm-linux
 PYTEST := /usr/bin/python3 -m pytest
 PACKAGE_LISTS := $(wildcard */debian-packages.txt */*/debian-packages.txt)
 
-.PHONY: all deps demo test-inputs test asan check-nested compare bench lint fuzz book grade \
+.PHONY: all deps demo test-inputs test asan check-nested compare bench lint fuzz book book-check grade \
         student clean $(STAGES)
 
 all: $(STAGES)
@@ -76,10 +79,17 @@ FUZZ_SECONDS ?= 120
 fuzz: deps
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-# The book as HTML in build/book/, with the charts the measurements drew.
+# The book as HTML in build/book/: the author's charts, and the reader's own
+# beside them once make bench / make compare have run.
 book: deps compare
 	/usr/bin/python3 book/tools/listings.py --check
 	/usr/bin/python3 book/tools/render.py
+
+# The book's pages in a real browser.  Chromium is needed here only, so it is
+# in its own list rather than in what make deps installs.
+book-check: deps
+	@common/install-packages.sh book/check-packages.txt
+	/usr/bin/python3 book/tools/check.py
 
 # Teachers: grade the exercises of this tree (table on stdout, grade.json).
 # grade.py builds what it grades, with the sanitizers (in build-grade/).

@@ -8,6 +8,7 @@ import json
 import re
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ PENDING_LINE = re.compile(r"^[\w.-]+: exercise ex\d+\.\d+ is not done yet: see i
 # The exercises whose stubs ran during the current test; grade.py reads them
 # from the report to tell "not done" from "wrong".
 stubs_seen = set()
+sys.path.insert(0, str(ROOT / "common"))
+import console_watch  # noqa: E402
 
 
 def stage_dir(stage: str) -> Path:
@@ -86,6 +89,19 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
     assert not SANITIZER_REPORT.search(err), err
     return Result(proc.returncode, proc.stdout.decode(errors="replace"), err,
                   proc.stdout)
+
+
+def boot(cmd, *, host: str, idle: float = 600, limit: float = 1800) -> Result:
+    """Runs a VM for as long as its console keeps moving (a software KVM or a
+    busy machine boots in minutes, not seconds).  When it stops moving for idle
+    seconds, or runs limit seconds in all, fails the test saying how far the
+    kernel got and why this host is slow.  host: "kvm" or "tcg"."""
+    watched = console_watch.watch(cmd, idle=idle, limit=limit, capture_stderr=True)
+    if watched.gave_up:
+        pytest.fail(f"{watched.how_far(host)}\nThe console's end:\n{watched.text[-2000:]}")
+    err = watched.err.decode(errors="replace")
+    assert not SANITIZER_REPORT.search(err), err
+    return Result(watched.status, watched.out.decode(errors="replace"), err, watched.out)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,9 @@
 """The book: listings equal their source regions, every chapter has its exercises,
-and the rendered HTML has no broken internal link or image."""
+the rendered HTML has no broken internal link or image, and each chart says
+whose machine and which date it shows."""
+import json
 import re
+import sys
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +20,7 @@ STAGE_CHAPTERS = {
     "03-stack-vs-register.md": "common/toy_parser.c",
     "04-kvm-hello.md": "stage03-kvm-hello/src",
     "05-kvm-linux.md": "stage04-kvm-linux/src",
+    "06-results.md": "stage01-stackvm/src/profile.c",
 }
 DUE_CHAPTERS = [chapter for chapter, code in STAGE_CHAPTERS.items() if (ROOT / code).exists()]
 
@@ -65,9 +69,21 @@ class LinkCollector(HTMLParser):
                 self.links.append(attrs[name])
 
 
-def test_book_renders_with_every_internal_link_and_image_resolving(tmp_path):
-    result = run(["/usr/bin/python3", BOOK / "tools" / "render.py", tmp_path], timeout=120)
+@pytest.fixture(scope="module")
+def book_html(tmp_path_factory):
+    """The book rendered once for this file's tests: its folder."""
+    out = tmp_path_factory.mktemp("book")
+    result = run(["/usr/bin/python3", BOOK / "tools" / "render.py", out], timeout=300)
     assert result.status == 0, result.err
+    return out
+
+
+def rendered(out):
+    return {page.name: page.read_text() for page in out.glob("*.html")}
+
+
+def test_book_renders_with_every_internal_link_and_image_resolving(book_html):
+    tmp_path = book_html
     pages = {page.name: page for page in tmp_path.glob("*.html")}
     chapters = list(BOOK.glob("[0-9][0-9]-*.md"))
     assert "index.html" in pages and len(pages) == len(chapters) + 1
@@ -85,3 +101,55 @@ def test_book_renders_with_every_internal_link_and_image_resolving(tmp_path):
             elif anchor and target in parsed and anchor not in parsed[target].ids:
                 broken.append(f"{name}: {link} (no such anchor)")
     assert not broken, "\n".join(broken)
+
+
+def test_each_chart_of_the_authors_numbers_says_whose_machine_and_when(book_html):
+    tmp_path = book_html
+    pages = rendered(tmp_path)
+    for page, date in (("03-stack-vs-register.html", "2026-11-25"),
+                       ("06-results.html", "2026-12-01")):
+        captions = re.findall(r"<figcaption>(.*?)</figcaption>", pages[page], re.S)
+        assert any("author" in c and date in c and "AMD EPYC" in c for c in captions), captions
+    assert (tmp_path / "img" / "author-2026-12-01-bench.png").stat().st_size > 0
+    for text in pages.values():
+        assert "../build/" not in text          # no chart straight from a build folder
+
+
+def test_the_readers_own_run_is_shown_beside_the_authors_and_labelled(tmp_path):
+    sys.path.insert(0, str(BOOK / "tools"))
+    import render
+    results = {"machine": "a test machine (1 cores)", "date": "2030-01-02",
+               "made_by": "make bench",
+               "interpreters": {"fib": {"stackvm threaded": 0.5, "Lua 5.4": 1.0}}}
+    (tmp_path / "build" / "bench").mkdir(parents=True)
+    (tmp_path / "build" / "bench" / "results.json").write_text(json.dumps(results))
+    out = tmp_path / "out"
+    out.mkdir()
+    page = render.with_charts("<!-- chart: interpreters results/2026-12-01-bench.json -->\n",
+                              out, tmp_path)
+    author, yours = re.findall(r"<figcaption>(.*?)</figcaption>", page)
+    assert "2026-12-01" in author and "author" in author
+    assert yours.startswith("Your run") and "a test machine (1 cores)" in yours
+    assert "2030-01-02" in yours and (out / "img" / "yours-interpreters.png").exists()
+    # without a full run of their own, the reader is told how to get one
+    page = render.with_charts("<!-- chart: compare - -->\n", out, tmp_path / "nothing")
+    assert "once you have run `make compare`" in page and "<figure>" not in page
+
+
+def test_the_index_and_the_introduction_list_every_chapter_once(book_html):
+    pages = rendered(book_html)
+    index = pages["index.html"]
+    assert "<ol" not in index                 # the titles carry their own numbers
+    intro = (BOOK / "00-introduction.md").read_text()
+    for chapter in sorted(BOOK.glob("0[1-9]-*.md")):
+        assert f"]({chapter.name})" in intro, f"the introduction's table misses {chapter.name}"
+        assert f'href="{chapter.stem}.html"' in index
+
+
+def test_a_listed_macro_is_highlighted_as_code_past_its_first_line(book_html):
+    page = rendered(book_html)["01-stack-machine.html"]
+    table = page[page.index("INSTRUCTIONS(X)"):]
+    table = table[:table.index("</pre>")]
+    lines = table.split("\n")
+    assert len(lines) > 30
+    assert not any('class="pp"' in line for line in lines[1:]), lines[1]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import build_dir, run
+from conftest import ROOT, boot, build_dir, console_watch, run
 
 QEMU = "qemu-system-x86_64"
 APPEND = "console=ttyS0 reboot=k panic=-1 8250.nr_uarts=1 i8042.noaux quiet"
@@ -22,8 +22,9 @@ def qemu_command(kernel_paths, append):
             "-append", f"{APPEND} {append}"]
 
 
-def boot(kernel_paths, append, timeout=180):
-    return run(qemu_command(kernel_paths, append), timeout=timeout)
+def boot_tcg(kernel_paths, append):
+    """Boots under TCG for as long as the console moves (a busy machine is slow)."""
+    return boot(qemu_command(kernel_paths, append), host="tcg", idle=120, limit=900)
 
 
 def newc_entries(archive: bytes) -> dict:
@@ -62,7 +63,7 @@ def test_mkcpio_rejects_a_bad_list(tmp_path):
 
 @pytest.mark.slow
 def test_the_kernel_boots_to_init_and_runs_a_command(kernel_paths):
-    result = boot(kernel_paths, 'run="echo hello from the guest; uname -s"')
+    result = boot_tcg(kernel_paths, 'run="echo hello from the guest; uname -s"')
     assert result.status == 0, result.out[-3000:]
     out = result.out.replace("\r", "")
     assert re.search(r"staged-vms init: Linux 6\.1\.\S+, 1 CPU, \d+ MiB$", out, re.M), out
@@ -92,12 +93,19 @@ class Console:
         with self.lock:
             return self.out.decode(errors="replace").replace("\r", "")
 
-    def expect(self, wanted, timeout=120):
-        deadline = time.monotonic() + timeout
+    def expect(self, wanted, idle=120, limit=900):
+        """Waits for wanted while the console keeps moving: gives up after idle
+        seconds without output, or limit in all."""
+        start = moved = time.monotonic()
+        seen = len(self.out)
         while wanted not in self.text():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
+            now = time.monotonic()
+            if len(self.out) != seen:
+                seen, moved = len(self.out), now
+            if now - moved > idle or now - start > limit or self.proc.poll() is not None:
                 time.sleep(0.2)
-                pytest.fail(f"{wanted!r} never appeared; the console showed:\n{self.text()[-3000:]}")
+                pytest.fail(f"{wanted!r} never appeared ({console_watch.why_slow('tcg')}); "
+                            f"the console showed:\n{self.text()[-3000:]}")
             time.sleep(0.05)
 
     def type(self, line):
@@ -121,3 +129,45 @@ def test_a_shell_runs_what_is_typed_on_the_serial_console(kernel_paths):
     console.type("exit 3")
     assert console.wait() == 0, console.text()[-3000:]
     assert "staged-vms init: the shell exited with status 3; rebooting" in console.text()
+
+
+# --- what make demo and the boot tests run VMs through (common/console_watch.py)
+
+def test_the_console_keeps_colour_but_never_resets_clears_or_reconfigures_the_terminal():
+    seabios = b"\x1bc\x1b[?7l\x1b[2JSeaBIOS (version 1.16)\r\n\x1b[1;31mred\x1b[0m \x1b]0;title\x07ok\n"
+    expected = b"SeaBIOS (version 1.16)\r\n\x1b[1;31mred\x1b[0m ok\n"
+    for cut in range(len(seabios) + 1):     # however the reads split the bytes
+        safe = console_watch.TerminalSafe()
+        got = safe.filter(seabios[:cut]) + safe.filter(seabios[cut:]) + safe.flush()
+        assert got == expected, cut
+
+
+def test_a_vm_that_stops_printing_is_stopped_with_how_far_it_got():
+    guest = ("echo '[    0.000000] Linux version 6.1'; echo '[  255.123456] Run /init as "
+             "init process'; exec sleep 600")
+    started = time.monotonic()
+    watched = console_watch.watch(["sh", "-c", guest], idle=3, limit=60, capture_stderr=True)
+    assert time.monotonic() - started < 30
+    assert watched.status == 124 and watched.gave_up == "the guest printed nothing for 3 s"
+    message = watched.how_far("kvm")
+    assert "'[  255.123456] Run /init as init process' (the kernel's clock: 255.1 s)" in message
+    assert "Why it is slow: this host's" in message
+
+
+def test_a_vm_that_keeps_printing_is_not_stopped_by_the_idle_bound():
+    guest = "for i in 1 2 3 4 5 6; do echo step $i; sleep 1; done"
+    watched = console_watch.watch(["sh", "-c", guest], idle=4, limit=120)
+    assert watched.status == 0 and not watched.gave_up
+    assert watched.text.endswith("step 6\n")
+
+
+@pytest.mark.slow
+def test_the_demo_under_qemu_leaves_the_terminal_alone():
+    """QEMU's SeaBIOS writes ESC c, ESC [?7l and ESC [2J; make demo must not
+    pass them on (they erase the earlier stages' output and turn wrap off)."""
+    result = run(["make", "--no-print-directory", "-C", ROOT / "stage04-kvm-linux", "demo-tcg"],
+                 timeout=1200)
+    assert result.status == 0, result.err[-3000:]
+    assert "staged-vms init: the command exited with status 0; rebooting" in result.out
+    for escape in (b"\x1bc", b"\x1b[2J", b"\x1b[?7l", b"\x1b[H"):
+        assert escape not in result.out_bytes, escape

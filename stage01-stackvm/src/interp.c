@@ -82,6 +82,17 @@ static void trace(const struct program *prog, const uint8_t *pc,
 	fputc('\n', stderr);
 }
 
+/* What --trace and --profile do before an instruction runs. */
+static void observe(const struct program *prog, const struct run_options *opts,
+		    const uint8_t *pc, const int64_t *sp, const int64_t *fp,
+		    const struct function *fn)
+{
+	if (opts->trace)
+		trace(prog, pc, sp, fp, fn);
+	if (opts->profile)
+		profile_count(opts->profile, *pc);
+}
+
 static void describe_fault(const struct program *prog, const uint8_t *pc,
 			   enum fault fault, int64_t value, struct error_report *err)
 {
@@ -143,7 +154,7 @@ static void machine_free(struct machine *m)
 	int depth = 0;                                                    \
 	uint64_t steps = 0;                                               \
 	const uint64_t max_steps = opts->max_steps;                       \
-	uint64_t checkpoint = opts->trace ? 0 : max_steps;                \
+	uint64_t checkpoint = opts->trace || opts->profile ? 0 : max_steps; \
 	enum fault fault = FAULT_STEP_LIMIT;                              \
 	int64_t fault_value = 0;                                          \
 	note_call(stats, 0, sp + fn->max_stack - stack)
@@ -153,13 +164,14 @@ static void machine_free(struct machine *m)
 
 /* ANCHOR: per-dispatch */
 /* Every dispatch counts itself and makes one test, against checkpoint, that
- * covers both rare events: passing the step limit, and --trace, which keeps
- * checkpoint at the current step so that every instruction comes this way. */
+ * covers the rare events: passing the step limit, and --trace or --profile,
+ * which keep checkpoint at the current step so that every instruction comes
+ * this way. */
 #define BEFORE_EACH_INSTRUCTION                                           \
 	if (++steps > checkpoint) {                                       \
 		if (steps > max_steps)                                    \
 			FAULT(FAULT_STEP_LIMIT, (int64_t)max_steps);      \
-		trace(prog, pc, sp, fp, fn);                              \
+		observe(prog, opts, pc, sp, fp, fn);                      \
 		checkpoint = steps;                                       \
 	}
 /* ANCHOR_END: per-dispatch */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "profile.h"
 #include "program.h"
 
 enum {
@@ -18,6 +19,7 @@ struct run_options {
 	enum dispatch dispatch;
 	bool trace;                  /* one line per instruction on stderr */
 	uint64_t max_steps;          /* fail once this many have run */
+	struct profile *profile;     /* counts every dispatch, or NULL */
 };
 
 struct run_stats {

@@ -23,6 +23,8 @@ static const char usage[] =
 	"run options:\n"
 	"  --trace                  one line per instruction on stderr\n"
 	"  --stats                  a JSON object of counts as stderr's last line\n"
+	"  --profile                dispatches by instruction on stderr\n"
+	"  --profile=pairs          the 10 most frequent pairs of instructions\n"
 	"  --max-steps N            fail once N instructions have run\n"
 	"  --dispatch=switch|threaded   the interpreter loop (default threaded)\n"
 	"\n"
@@ -209,12 +211,18 @@ static int command_run(int argc, char **argv)
 	struct program prog;
 	const char *path = NULL;
 	int show_stats = 0, status;
+	enum { NO_PROFILE, PROFILE_OPS, PROFILE_PAIRS } show_profile = NO_PROFILE;
+	struct profile profile;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--trace") == 0)
 			opts.trace = true;
 		else if (strcmp(argv[i], "--stats") == 0)
 			show_stats = 1;
+		else if (strcmp(argv[i], "--profile") == 0)
+			show_profile = PROFILE_OPS;
+		else if (strcmp(argv[i], "--profile=pairs") == 0)
+			show_profile = PROFILE_PAIRS;
 		else if (strcmp(argv[i], "--max-steps") == 0 && i + 1 < argc)
 			opts.max_steps = parse_count(argv[++i]);
 		else if (strncmp(argv[i], "--max-steps=", 12) == 0)
@@ -231,9 +239,17 @@ static int command_run(int argc, char **argv)
 	if (!path)
 		die_usage("run needs a program file");
 	load_program(path, &prog);
+	if (show_profile != NO_PROFILE) {
+		profile_init(&profile);
+		opts.profile = &profile;
+	}
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
 		print_report(path, &err);
+	if (show_profile == PROFILE_OPS)
+		print_profile(&profile, stderr);
+	else if (show_profile == PROFILE_PAIRS)
+		print_pairs(&profile, 10, stderr);
 	if (show_stats)
 		print_stats(&prog, &stats, opts.dispatch);
 	program_free(&prog);

@@ -2,11 +2,14 @@
 #ifndef REGVM_COMPILE_H
 #define REGVM_COMPILE_H
 
+#include <stdbool.h>
+
 #include "toy.h"
 
 /* Compiles a resolved program to register-machine assembly, returned as a
  * fresh string; NULL with err set when an expression needs more than 256
- * registers, or when out of memory. */
-char *compile_toy(const struct toy_program *prog, struct error_report *err);
+ * registers, or when out of memory.  With fuse, a counting loop ends in one
+ * incjlt (chapter 6's superinstruction). */
+char *compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err);
 
 #endif

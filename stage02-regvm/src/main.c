@@ -16,7 +16,7 @@
 static const char usage[] =
 	"usage: regvm asm PROG.rasm -o PROG.rbc   assemble\n"
 	"       regvm dis PROG.rbc                print as assembly\n"
-	"       regvm compile PROG.toy -o OUT [--emit-asm]\n"
+	"       regvm compile PROG.toy -o OUT [--emit-asm] [--fuse]\n"
 	"                                         compile Toy to bytecode (or assembly)\n"
 	"       regvm run [options] PROG          run PROG.toy, PROG.rasm or PROG.rbc\n"
 	"\n"
@@ -25,6 +25,7 @@ static const char usage[] =
 	"  --stats                  a JSON object of counts as stderr's last line\n"
 	"  --max-steps N            fail once N instructions have run\n"
 	"  --dispatch=switch|threaded   the interpreter loop (default threaded)\n"
+	"  --fuse                   compile counting loops with incjlt (chapter 6)\n"
 	"\n"
 	"exit status: 0 ok, 1 the program failed at run time, 2 bad input or usage\n";
 
@@ -36,7 +37,8 @@ static int has_suffix(const char *s, const char *suffix)
 }
 
 /* Compiles a Toy source file to assembly text; exits on a compile error. */
-static char *compile_file(const char *path, const unsigned char *src, size_t size)
+static char *compile_file(const char *path, const unsigned char *src, size_t size,
+			  bool fuse)
 {
 	struct error_report err = { 0 };
 	struct toy_program *toy = toy_parse((const char *)src, size, &err);
@@ -44,7 +46,7 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = compile_toy(toy, &err);
+	assembly = compile_toy(toy, fuse, &err);
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);
@@ -64,8 +66,9 @@ static struct error_report machine_limit(const struct error_report *err)
 	return limit;
 }
 
-/* Reads a program from Toy, assembly or bytecode, and verifies it. */
-static void load_program(const char *path, struct program *prog)
+/* Reads a program from Toy (compiled with --fuse or not), assembly or
+ * bytecode, and verifies it. */
+static void load_program(const char *path, bool fuse, struct program *prog)
 {
 	struct error_report err = { 0 };
 	size_t size;
@@ -73,7 +76,7 @@ static void load_program(const char *path, struct program *prog)
 	int status;
 
 	if (has_suffix(path, ".toy")) {
-		char *assembly = compile_file(path, data, size);
+		char *assembly = compile_file(path, data, size, fuse);
 
 		status = assemble_compiled(assembly, strlen(assembly), prog, &err);
 		free(assembly);
@@ -115,7 +118,7 @@ static int command_asm(int argc, char **argv)
 	}
 	if (!in || !out)
 		die_usage("asm needs an input file and -o OUTPUT");
-	load_program(in, &prog);
+	load_program(in, false, &prog);
 	save_program(out, &prog);
 	program_free(&prog);
 	return EXIT_OK;
@@ -124,7 +127,7 @@ static int command_asm(int argc, char **argv)
 static int command_compile(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL;
-	bool emit_asm = false;
+	bool emit_asm = false, fuse = false;
 	struct program prog;
 
 	for (int i = 0; i < argc; i++) {
@@ -132,6 +135,8 @@ static int command_compile(int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--emit-asm") == 0)
 			emit_asm = true;
+		else if (strcmp(argv[i], "--fuse") == 0)
+			fuse = true;
 		else if (!in && argv[i][0] != '-')
 			in = argv[i];
 		else
@@ -142,14 +147,14 @@ static int command_compile(int argc, char **argv)
 	if (emit_asm) {
 		size_t size;
 		unsigned char *src = read_file_or_die(in, TOY_MAX_SOURCE, &size);
-		char *assembly = compile_file(in, src, size);
+		char *assembly = compile_file(in, src, size, fuse);
 
 		write_file_or_die(out, assembly, strlen(assembly));
 		free(assembly);
 		free(src);
 		return EXIT_OK;
 	}
-	load_program(in, &prog);
+	load_program(in, fuse, &prog);
 	save_program(out, &prog);
 	program_free(&prog);
 	return EXIT_OK;
@@ -161,7 +166,7 @@ static int command_dis(int argc, char **argv)
 
 	if (argc != 1 || argv[0][0] == '-')
 		die_usage("dis takes one bytecode file");
-	load_program(argv[0], &prog);
+	load_program(argv[0], false, &prog);
 	if (disassemble(&prog, stdout) != 0)
 		die(EXIT_BAD_INPUT, "out of memory");
 	program_free(&prog);
@@ -208,10 +213,13 @@ static int command_run(int argc, char **argv)
 	struct program prog;
 	const char *path = NULL;
 	int show_stats = 0, status;
+	bool fuse = false;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--trace") == 0)
 			opts.trace = true;
+		else if (strcmp(argv[i], "--fuse") == 0)
+			fuse = true;
 		else if (strcmp(argv[i], "--stats") == 0)
 			show_stats = 1;
 		else if (strcmp(argv[i], "--max-steps") == 0 && i + 1 < argc)
@@ -229,7 +237,7 @@ static int command_run(int argc, char **argv)
 	}
 	if (!path)
 		die_usage("run needs a program file");
-	load_program(path, &prog);
+	load_program(path, fuse, &prog);
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
 		print_report(path, &err);

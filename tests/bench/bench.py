@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """make bench: every stage measured against what a user would pick instead, in one run.
 
-Prints Markdown tables and writes them, with charts, to build/bench/ at the top of
-the kit.  Times are CPU seconds (user + system, from the child's rusage): the median
+Prints Markdown tables and writes them, with the interpreters' numbers as
+results.json and a chart of them, to build/bench/ at the top of the kit (a
+BENCH_QUICK run to build/bench-quick/, so that the book never shows one).  Times are CPU seconds (user + system, from the child's rusage): the median
 of REPEATS runs, with the fastest and slowest to show the machine's noise.  The
 interpreters run in rounds, every system once per round, so that a slow spell of a
 shared machine lands on all of them alike rather than on one system's runs.
@@ -21,11 +22,13 @@ import threading
 import time
 from pathlib import Path
 
+import charts
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUILD = os.environ.get("KIT_BUILD", "build")   # make asan sets build-asan
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-OUT = ROOT / "build" / "bench"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+OUT = ROOT / "build" / ("bench-quick" if QUICK else "bench")
 REPEATS = 1 if QUICK else 5
 QUICK_SIZES = {"fib": 22, "loop": 100000, "sieve": 1, "nested": 200}
 STACKVM = ROOT / "stage01-stackvm" / BUILD / "stackvm"
@@ -148,30 +151,17 @@ def verdicts(table: dict) -> str:
     return "\n".join(out)
 
 
-def chart(table: dict) -> None:
-    if shutil.which("gnuplot") is None or any(isinstance(r["Lua 5.4"], str)
-                                              for r in table.values()):
-        return
-    names = [n for n in next(iter(table.values())) if isinstance(next(iter(table.values()))[n], dict)]
-    data = OUT / "interpreters.dat"
-    with data.open("w") as f:
-        for program, row in table.items():
-            lua = row["Lua 5.4"]["median"]
-            f.write(program + " " + " ".join(f"{row[n]['median'] / lua:.4f}" for n in names) + "\n")
-    plots = ", ".join(f"'{data}' using {i + 2}{':xtic(1)' if i == 0 else ''} title '{n}'"
-                      for i, n in enumerate(names))
-    script = f"""set terminal pngcairo size 900,420
-set output '{OUT / "interpreters.png"}'
-set title 'CPU time relative to Lua 5.4 (below 1: faster than Lua)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set key outside right top
-set logscale y
-set grid ytics
-plot {plots}, 1 notitle lc rgb 'black'
-"""
-    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+def save_results(table: dict) -> None:
+    """results.json (the medians, with the machine and date) and its chart."""
+    if any(isinstance(cell, str) for row in table.values() for cell in row.values()):
+        return                      # a system is missing: nothing to chart
+    results = dict(charts.this_machine(), made_by="BENCH_QUICK=1 make bench" if QUICK
+                   else "make bench",
+                   interpreters={program: {name: cell["median"] for name, cell in row.items()}
+                                 for program, row in table.items()})
+    (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    if charts.have_gnuplot():
+        charts.interpreters_chart(results, OUT / "interpreters.png")
 
 
 # --- 2. what one dispatch costs -----------------------------------------------
@@ -550,7 +540,7 @@ def main() -> int:
             "if statements for the Toy compilers. Time per MB that stays flat is linear.",
             "", scaling(workdir),
         ]
-        chart(table)
+        save_results(table)
     text = "\n".join(sections) + "\n"
     print(text)
     (OUT / "results.md").write_text(text)

@@ -5,17 +5,18 @@ program of the kit.
 For each program: static instructions, code bytes and dispatches (from --stats),
 and user CPU time with each dispatch loop (the median of 3 runs), for both
 machines, with the register/stack ratio of each; then the totals.  Prints a
-Markdown table and writes it, with a gnuplot bar chart of the dispatch ratios,
-to build/compare/ at the top of the kit.
+Markdown table and writes it, with the ratios as results.json and a gnuplot bar
+chart of them, to build/compare/ at the top of the kit.
 """
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+import charts
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUILD = os.environ.get("KIT_BUILD", "build")   # make asan sets build-asan
@@ -85,33 +86,18 @@ def table(results: dict) -> str:
     return head + "\n".join(rows) + "\n" + verdict
 
 
-def chart(results: dict) -> None:
-    if shutil.which("gnuplot") is None:
+def save_results(results: dict) -> None:
+    """results.json (register / stack ratios, with the machine and date) and its chart."""
+    saved = dict(charts.this_machine(), made_by="make compare", compare={
+        name: {key: m["register"][key] / max(m["stack"][key], 1e-9)
+               for key in ("dispatches", "code_bytes", "threaded")}
+        for name, m in results.items()})
+    (OUT / "results.json").write_text(json.dumps(saved, indent=1) + "\n")
+    if not charts.have_gnuplot():
         print("compare: gnuplot is not installed: no chart (apt-get install gnuplot-nox)",
               file=sys.stderr)
         return
-    data = OUT / "ratios.dat"
-    with data.open("w") as f:
-        for name, m in results.items():
-            f.write(f"{name} {m['register']['dispatches'] / m['stack']['dispatches']:.4f} "
-                    f"{m['register']['code_bytes'] / m['stack']['code_bytes']:.4f} "
-                    f"{m['register']['threaded'] / max(m['stack']['threaded'], 1e-9):.4f}\n")
-    script = f"""
-set terminal pngcairo size 900,420
-set output '{OUT / "ratios.png"}'
-set title 'Register machine / stack machine, per program (below 1: the register machine does less)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set yrange [0:*]
-set key outside right top
-set ytics 0.25
-set grid ytics
-set xtics rotate by -30
-plot '{data}' using 2:xtic(1) title 'dispatches', '' using 3 title 'code bytes', \\
-     '' using 4 title 'time (threaded)', 1 notitle lc rgb 'black'
-"""
-    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    charts.compare_chart(saved, OUT / "ratios.png")
 
 
 def main() -> int:
@@ -130,7 +116,7 @@ def main() -> int:
             f"{REPEATS} runs.\n\n" + table(results))
     print(text)
     (OUT / "results.md").write_text(text)
-    chart(results)
+    save_results(results)
     return 0
 
 

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(source);
 	if (!toy)
 		return 0;
-	assembly = compile_toy(toy, &err);
+	assembly = compile_toy(toy, (size & 1) != 0, &err);   /* both back ends */
 	toy_free(toy);
 	if (!assembly)
 		return 0;

@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""Run a VM with its serial console shown, for as long as it makes progress.
+
+    console_watch.py [--idle SECONDS] [--limit SECONDS] [--host kvm|tcg] -- COMMAND...
+
+make demo and the stage 4 boot tests run their VMs through this (it lives in
+common/ because stage 4's Makefile, which must need nothing but common/, uses it).  It does two
+things a plain pipe would not:
+
+- It waits as long as the console keeps moving: it gives up only when the guest
+  has printed nothing for --idle seconds, or after --limit seconds in all.  A
+  software KVM (kvm_pvm) boots in minutes, a busy machine slower still, and a
+  fixed timeout either fails a boot that was getting there or waits far too long
+  for one that hung.  When it gives up it says how far the kernel got (its last
+  line and its own clock) and why this host is slow.
+- It passes the guest's output on without the escape sequences that would
+  reset, clear or reconfigure the user's terminal: firmware such as QEMU's
+  SeaBIOS writes ESC c, ESC [2J and ESC [?7l (line wrap off) to the serial
+  console.  Only colour (SGR, ESC [...m) is kept.
+
+Exit status: the command's own, or 124 when it was stopped for making no
+progress (as timeout(1) does), 2 for bad usage.
+"""
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+# An escape sequence: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), or
+# a two-byte one such as ESC c.  The last alternatives match a sequence cut off
+# at the end of what has arrived so far, to be completed by the next read.
+ESCAPE = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])")
+UNFINISHED = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?|[ -/]*)$")
+KERNEL_CLOCK = re.compile(r"^\[\s*(\d+\.\d+)\]")
+
+
+class TerminalSafe:
+    """Removes every escape sequence but colour, across reads."""
+
+    def __init__(self):
+        self.held = b""
+
+    def filter(self, data: bytes) -> bytes:
+        data = self.held + data
+        cut = UNFINISHED.search(data)
+        self.held = data[cut.start():] if cut and len(data) - cut.start() < 256 else b""
+        data = data[:len(data) - len(self.held)]
+        return ESCAPE.sub(lambda m: m[0] if m[0].startswith(b"\x1b[") and m[0].endswith(b"m")
+                          else b"", data)
+
+    def flush(self) -> bytes:
+        held, self.held = self.held, b""
+        return ESCAPE.sub(b"", held).replace(b"\x1b", b"")
+
+
+def kvm_module() -> str:
+    for name in ("kvm_intel", "kvm_amd", "kvm_pvm"):
+        if os.path.isdir(f"/sys/module/{name}"):
+            return name
+    return ""
+
+
+def why_slow(host: str) -> str:
+    """Why a boot takes long on this host, in a sentence."""
+    if host == "tcg":
+        return ("QEMU's TCG emulates every guest instruction in software; on a busy "
+                "machine a boot takes longer still.")
+    if kvm_module() == "kvm_pvm":
+        return ("this host's /dev/kvm is kvm_pvm, a software KVM that emulates the guest "
+                "kernel's privileged instructions and page-table updates: here a boot to "
+                "Run /init takes minutes (book chapter 5), longer on a busy machine.")
+    return f"this host's KVM is {kvm_module() or 'unknown'}."
+
+
+@dataclass
+class Watched:
+    status: int            # the command's exit status, or 124 when stopped
+    out: bytes             # the console, as the command wrote it
+    gave_up: str           # why it was stopped, or ""
+    err: bytes = b""       # its stderr, when captured
+
+    @property
+    def text(self) -> str:
+        return self.out.decode(errors="replace").replace("\r", "")
+
+    def last_line(self) -> str:
+        lines = [line for line in self.text.split("\n") if line.strip()]
+        return lines[-1] if lines else ""
+
+    def kernel_clock(self):
+        """The kernel's own timestamp on its last timestamped line, or None."""
+        for line in reversed(self.text.split("\n")):
+            if KERNEL_CLOCK.match(line):
+                return float(KERNEL_CLOCK.match(line)[1])
+        return None
+
+    def how_far(self, host: str) -> str:
+        clock = self.kernel_clock()
+        last = self.last_line()
+        return (f"{self.gave_up}. The console's last line: {last!r}"
+                + (f" (the kernel's clock: {clock:.1f} s)" if clock is not None else
+                   " (no kernel timestamp yet)" if last else "")
+                + f". Why it is slow: {why_slow(host)}")
+
+
+def read_into(pipe, chunks) -> None:
+    """A reader thread: every chunk of pipe, then None at its end."""
+    while chunk := pipe.read1(4096):
+        chunks.put(chunk)
+    chunks.put(None)
+
+
+class Collected(list):
+    def put(self, chunk):
+        if chunk:
+            self.append(chunk)
+
+
+def watch(command, *, idle: float, limit: float, echo=None,
+          capture_stderr=False) -> Watched:
+    """Runs command (stdin closed; stderr passed through, or captured);
+    gives up after idle seconds without console output or limit seconds in
+    all.  echo, a binary file, gets the console as it comes, terminal-safe."""
+    proc = subprocess.Popen([str(c) for c in command], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE if capture_stderr else None)
+    chunks, errors = queue.Queue(), Collected()
+    threading.Thread(target=read_into, args=(proc.stdout, chunks), daemon=True).start()
+    if capture_stderr:
+        error_reader = threading.Thread(target=read_into, args=(proc.stderr, errors))
+        error_reader.start()
+    safe, out, gave_up = TerminalSafe(), [], ""
+    start = last = time.monotonic()
+    while True:
+        now = time.monotonic()
+        wait = min(idle - (now - last), limit - (now - start))
+        if wait <= 0:
+            gave_up = (f"the guest printed nothing for {idle:.0f} s" if now - last >= idle
+                       else f"the guest was still running after {limit:.0f} s")
+            break
+        try:
+            chunk = chunks.get(timeout=wait)
+        except queue.Empty:
+            continue
+        if chunk is None:
+            break
+        last = time.monotonic()
+        out.append(chunk)
+        if echo:
+            echo.write(safe.filter(chunk))
+            echo.flush()
+    if gave_up:
+        proc.send_signal(signal.SIGTERM)     # the monitor restores the terminal
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    status = proc.wait()
+    if status < 0:
+        status = 128 - status                # killed by a signal, as a shell says it
+    if echo:
+        echo.write(safe.flush())
+        echo.flush()
+    if capture_stderr:
+        error_reader.join()
+    return Watched(124 if gave_up else status, b"".join(out), gave_up, b"".join(errors))
+
+
+USAGE = "usage: console_watch.py [--idle S] [--limit S] [--host kvm|tcg] -- COMMAND..."
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 1e6:
+        raise ValueError(f"expected seconds, more than 0, not '{text}'")
+    return value
+
+
+def main(argv) -> int:
+    idle, limit, host = 600.0, 1800.0, "kvm"
+    args = list(argv)
+    try:
+        while args and args[0] != "--":
+            option = args.pop(0)
+            if option not in ("--idle", "--limit", "--host") or not args:
+                raise ValueError(f"unexpected argument '{option}'")
+            value = args.pop(0)
+            if option == "--host" and value not in ("kvm", "tcg"):
+                raise ValueError(f"--host is kvm or tcg, not '{value}'")
+            if option == "--host":
+                host = value
+            elif option == "--idle":
+                idle = seconds(value)
+            else:
+                limit = seconds(value)
+    except ValueError as error:
+        print(f"console_watch: error: {error}\n{USAGE}", file=sys.stderr)
+        return 2
+    if len(args) < 2:
+        print("console_watch: error: no command given after --", file=sys.stderr)
+        return 2
+    result = watch(args[1:], idle=idle, limit=limit, echo=sys.stdout.buffer)
+    if result.gave_up:
+        print(f"\nconsole_watch: stopped the VM: {result.how_far(host)}", file=sys.stderr)
+    return result.status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
