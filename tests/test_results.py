@@ -96,10 +96,13 @@ print(other(5));
 
 
 def loops_of(assembly: str) -> list:
-    """Each loop's instructions between its label and the one after it."""
+    """Each loop's instructions between its label and the one after it (the
+    `.line` directives that say which Toy line they came from left out)."""
     loops, current = [], None
     for line in assembly.splitlines():
         text = line.split(";")[0].strip()
+        if text.startswith(".line "):
+            continue
         if text.endswith(":"):
             current = []
             loops.append(current)
