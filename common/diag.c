@@ -31,20 +31,36 @@ void flush_stdout(void)
 		stdout_errno = errno;
 }
 
-/* The exit handler.  stdio only notes a failed write in the stream's error
- * flag, so a program that never looks ends with status 0 and its output
- * lost.  A closed stdout that nothing was written to is no error. */
-static void close_stdout(void)
+static bool write_error_reported;
+
+/* stdio only notes a failed write in the stream's error flag, so a program
+ * that never looks ends with status 0 and its output lost.  A closed
+ * stdout that nothing was written to is no error. */
+static bool report_write_error(void)
 {
 	flush_stdout();
-	if (!ferror(stdout))
-		return;
+	if (!ferror(stdout) || write_error_reported)
+		return false;
+	write_error_reported = true;
 	if (stdout_errno != 0)
 		fprintf(stderr, "%s: error: write error: %s\n", program_name,
 			strerror(stdout_errno));
 	else
 		fprintf(stderr, "%s: error: write error\n", program_name);
-	_exit(EXIT_BAD_INPUT);   /* exit() may not be called again from here */
+	return true;
+}
+
+int finish_stdout(int status)
+{
+	return report_write_error() || write_error_reported ? EXIT_BAD_INPUT : status;
+}
+
+/* The exit handler, for every way out that did not call finish_stdout()
+ * (die(), a command that printed and returned). */
+static void check_stdout_at_end(void)
+{
+	if (report_write_error())
+		_exit(EXIT_BAD_INPUT);   /* exit() may not be called again from here */
 }
 
 /* A standard descriptor the program was started without is held open, so
@@ -64,7 +80,7 @@ void check_stdout_at_exit(void)
 	hold_if_closed(STDIN_FILENO, "/dev/null", O_WRONLY);
 	hold_if_closed(STDOUT_FILENO, "/", O_RDONLY | O_DIRECTORY);
 	hold_if_closed(STDERR_FILENO, "/", O_RDONLY | O_DIRECTORY);
-	atexit(close_stdout);
+	atexit(check_stdout_at_end);
 }
 
 void report_set(struct error_report *err, int line, int col,
@@ -80,6 +96,14 @@ void report_set(struct error_report *err, int line, int col,
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+}
+
+void report_prefix(struct error_report *err, const char *prefix)
+{
+	char message[sizeof(err->message)];
+
+	snprintf(message, sizeof(message), "%s%s", prefix, err->message);
+	memcpy(err->message, message, sizeof(message));
 }
 
 static void vprint_error(const char *fmt, va_list ap)

@@ -43,6 +43,12 @@ const char *diag_program(void);
  * diag_init(), before any other atexit(), so that it runs last. */
 void check_stdout_at_exit(void);
 
+/* The status a program ends with once its output is written: status, or
+ * EXIT_BAD_INPUT after reporting a write error on stdout.  A command with
+ * --stats calls it before printing them, so that the statistics stay the
+ * last line of stderr and tell the real exit status. */
+int finish_stdout(int status);
+
 /* fflush(stdout) that remembers why a write failed, for the exit check's
  * message (stdio keeps only the fact that one did).  Use it wherever a
  * program flushes stdout before its end. */
@@ -51,6 +57,9 @@ void flush_stdout(void);
 /* Records an error; the first one wins, later ones are ignored. */
 void report_set(struct error_report *err, int line, int col,
 		const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+/* Puts prefix before a recorded error's message, keeping its position. */
+void report_prefix(struct error_report *err, const char *prefix);
 
 /* Prints "program: error: message" on stderr. */
 void print_error(const char *fmt, ...) PRINTF_LIKE(1, 2);

@@ -40,3 +40,12 @@ void text_free(struct text *t)
 	free(t->chars);
 	*t = (struct text){ 0 };
 }
+
+void text_at_source(struct text *t, int line, int col)
+{
+	if (line == t->line && col == t->col)
+		return;
+	t->line = line;
+	t->col = col;
+	text_printf(t, ".line %d %d\n", line, col);
+}

@@ -18,7 +18,7 @@
 int parse_seconds(const char *option, const char *text, double *seconds,
 		  struct error_report *err);
 
-/* The timer for a timeout parse_timeout() accepted, rounded up to whole
+/* The timer for a timeout parse_seconds() accepted, rounded up to whole
  * microseconds (the interval timer's unit): never the all-zero value that
  * would disarm the timer instead of arming it. */
 struct itimerval timeout_timer(double seconds);

@@ -236,8 +236,7 @@ static int resolve_block(struct resolver *r, struct toy_block *block)
 	return 0;
 }
 
-/* Numbers every top-level `var`, in order, before anything is resolved:
- * functions may use a global declared after them. */
+/* Checks and numbers one global. */
 static int collect_global(struct resolver *r, const struct toy_stmt *s)
 {
 	const char *name = s->as.assign.target.name;
@@ -255,6 +254,8 @@ static int collect_global(struct resolver *r, const struct toy_stmt *s)
 	return 0;
 }
 
+/* Numbers every top-level `var`, in order, before anything is resolved:
+ * functions may use a global declared after them. */
 static int collect_globals(struct resolver *r, const struct toy_block *block)
 {
 	for (int i = 0; i < block->count; i++) {

@@ -27,7 +27,6 @@ struct compiler {
 	struct error_report *err;
 	int labels;                  /* labels made so far: L1, L2, ... */
 	int depth;                   /* values on the operand stack at this point */
-	int line, col;               /* the Toy position of the last .line */
 	struct toy_stack chain;      /* the operators of chains being compiled */
 };
 
@@ -40,17 +39,6 @@ static const char *const binary_ops[] = {
 static int new_label(struct compiler *c)
 {
 	return ++c->labels;
-}
-
-/* Says where the code that follows comes from: the assembler cites it when
- * the program exceeds a limit of the machine. */
-static void at_source(struct compiler *c, int line, int col)
-{
-	if (line == c->line && col == c->col)
-		return;
-	c->line = line;
-	c->col = col;
-	text_printf(&c->out, ".line %d %d\n", line, col);
 }
 
 /* Each instruction that pushes a value where the stack may be at its
@@ -252,7 +240,8 @@ static bool increment(struct compiler *c, const struct toy_stmt *s)
 
 /* if ... else if ... else: one arm after another, in a loop, so that a
  * chain of any length costs no C stack; an arm followed by another jumps
- * to the end. */
+ * to the end.  stage02-regvm/src/compile.c's is the same function: both
+ * machines' assembly spells labels and jmp alike. */
 static void if_statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int end = 0, next;
@@ -267,14 +256,14 @@ static void if_statement(struct compiler *c, const struct toy_stmt *s)
 		}
 		if (!end)
 			end = new_label(c);
-		at_source(c, s->line, s->col);
+		text_at_source(&c->out, s->line, s->col);
 		text_printf(&c->out, "\tjmp L%d\nL%d:\n", end, next);
 		if (!toy_is_else_if(s)) {
 			block(c, &s->as.if_.else_block);
 			break;
 		}
 		s = s->as.if_.else_block.stmts[0];
-		at_source(c, s->line, s->col);
+		text_at_source(&c->out, s->line, s->col);
 	}
 	if (end)
 		text_printf(&c->out, "L%d:\n", end);
@@ -284,7 +273,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int first, second;
 
-	at_source(c, s->line, s->col);
+	text_at_source(&c->out, s->line, s->col);
 	c->depth = 0;
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
@@ -306,7 +295,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		second = new_label(c);    /* the test */
 		text_printf(&c->out, "\tjmp L%d\nL%d:\n", second, first);
 		block(c, &s->as.while_.body);
-		at_source(c, s->line, s->col);
+		text_at_source(&c->out, s->line, s->col);
 		text_printf(&c->out, "L%d:\n", second);
 		jump_if(c, s->as.while_.cond, true, first);
 		break;
@@ -358,7 +347,7 @@ char *compile_toy(const struct toy_program *prog, struct error_report *err)
 		const struct toy_function *fn = &prog->functions[i];
 
 		text_printf(&c.out, "\n");
-		at_source(&c, fn->line, fn->col);
+		text_at_source(&c.out, fn->line, fn->col);
 		text_printf(&c.out, ".func f_%s %d %d\n", fn->name, fn->nparams, fn->nlocals);
 		block(&c, &fn->body);
 		if (!ends_in_return(&fn->body))

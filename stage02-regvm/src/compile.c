@@ -26,7 +26,6 @@ struct compiler {
 	int locals;                  /* r0 .. r(locals - 1) hold variables */
 	int top;                     /* the first free register */
 	int frame;                   /* registers the function needs so far */
-	int line, col;               /* the Toy position of the last .line */
 	struct toy_stack chain;      /* the operators of chains being compiled */
 	bool fuse;                   /* end counting loops in incjlt */
 };
@@ -36,30 +35,21 @@ static int new_label(struct compiler *c)
 	return ++c->labels;
 }
 
-/* Says where the code that follows comes from: the assembler cites it when
- * the program exceeds a limit of the machine (a jump too far, too many
- * constants). */
-static void at_source(struct compiler *c, int line, int col)
-{
-	if (line == c->line && col == c->col)
-		return;
-	c->line = line;
-	c->col = col;
-	text_printf(&c->out, ".line %d %d\n", line, col);
-}
-
 /* Pushes e and the operators below it on the left while in_chain holds;
- * returns the operand at the bottom (see toy_stack in toy.h). */
+ * returns the operand at the bottom (see toy_stack in toy.h), or NULL with
+ * nothing pushed if memory ran out (the output is then dropped). */
 static const struct toy_expr *push_chain(struct compiler *c, const struct toy_expr *e,
 					 bool (*in_chain)(const struct toy_expr *top,
 							  const struct toy_expr *e))
 {
 	const struct toy_expr *top = e;
+	size_t base = c->chain.count;
 
 	for (; in_chain(top, e); e = e->as.binary.left) {
 		if (toy_stack_push(&c->chain, e) != 0) {
 			c->out.out_of_memory = true;
-			break;
+			c->chain.count = base;
+			return NULL;
 		}
 	}
 	return e;
@@ -249,6 +239,8 @@ static void binary(struct compiler *c, const struct toy_expr *e, int target)
 		return;
 	}
 	operand = push_chain(c, e, arithmetic);
+	if (!operand)
+		return;
 	if (c->chain.count - base > 1)
 		partial = take(c, e);
 	a = any(c, operand);
@@ -350,7 +342,8 @@ static void block(struct compiler *c, const struct toy_block *b);
 
 /* if ... else if ... else: one arm after another, in a loop, so that a
  * chain of any length costs no C stack; an arm followed by another jumps
- * to the end. */
+ * to the end.  stage01-stackvm/src/compile.c's is the same function: both
+ * machines' assembly spells labels and jmp alike. */
 static void if_statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int end = 0, next;
@@ -365,14 +358,14 @@ static void if_statement(struct compiler *c, const struct toy_stmt *s)
 		}
 		if (!end)
 			end = new_label(c);
-		at_source(c, s->line, s->col);
+		text_at_source(&c->out, s->line, s->col);
 		text_printf(&c->out, "\tjmp L%d\nL%d:\n", end, next);
 		if (!toy_is_else_if(s)) {
 			block(c, &s->as.if_.else_block);
 			break;
 		}
 		s = s->as.if_.else_block.stmts[0];
-		at_source(c, s->line, s->col);
+		text_at_source(&c->out, s->line, s->col);
 	}
 	if (end)
 		text_printf(&c->out, "L%d:\n", end);
@@ -410,8 +403,9 @@ static int counter_of(struct compiler *c, const struct toy_stmt *loop)
 		return -1;
 	return i;
 /* STUB ex6.3
+	(void)c;
 	(void)loop;
-	text_printf(&c->out, "\t; exercise ex6.3 is not done yet: no incjlt\n");
+	exercise_pending("ex6.3");
 	return -1;
 END STUB */
 /* END EXERCISE ex6.3 */
@@ -429,13 +423,13 @@ static void loop_bottom(struct compiler *c, const struct toy_stmt *loop, int top
 
 	if (i < 0) {
 		block(c, body);
-		at_source(c, loop->line, loop->col);
+		text_at_source(&c->out, loop->line, loop->col);
 		jump_if(c, cond, true, top);
 		return;
 	}
 	for (int k = 0; k < body->count - 1 && !c->err->failed; k++)
 		statement(c, body->stmts[k]);
-	at_source(c, loop->line, loop->col);
+	text_at_source(&c->out, loop->line, loop->col);
 	text_printf(&c->out, "\tincjlt r%d, r%d, L%d\n", i, cond->as.binary.right->as.var.index,
 		    top);
 }
@@ -444,7 +438,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 {
 	int saved = c->top, first, second, r;
 
-	at_source(c, s->line, s->col);
+	text_at_source(&c->out, s->line, s->col);
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
 		if (s->as.assign.target.scope == TOY_LOCAL) {
@@ -503,12 +497,11 @@ static void block(struct compiler *c, const struct toy_block *b)
  * frame size is known only once the body is compiled. */
 static void function(struct compiler *c, const struct toy_function *fn)
 {
-	struct text body = c->out;
+	struct text program = c->out;      /* the functions compiled before */
 	int locals = fn ? fn->nlocals : 0, result;
 
 	c->out = (struct text){ 0 };
 	c->locals = c->top = c->frame = locals;
-	c->line = c->col = 0;         /* this text starts without a .line */
 	block(c, fn ? &fn->body : &c->prog->main);
 	if (fn) {
 		result = c->top;
@@ -516,15 +509,15 @@ static void function(struct compiler *c, const struct toy_function *fn)
 	} else {
 		text_printf(&c->out, "\thalt\n");
 	}
-	text_printf(&body, "\n");
+	text_printf(&program, "\n");
 	if (fn)
-		text_printf(&body, ".line %d %d\n", fn->line, fn->col);
-	text_printf(&body, ".func %s%s %d %d\n", fn ? "f_" : "main", fn ? fn->name : "",
+		text_printf(&program, ".line %d %d\n", fn->line, fn->col);
+	text_printf(&program, ".func %s%s %d %d\n", fn ? "f_" : "main", fn ? fn->name : "",
 		    fn ? fn->nparams : 0, c->frame);
-	text_printf(&body, "%s", c->out.chars ? c->out.chars : "");
-	body.out_of_memory |= c->out.out_of_memory;
+	text_printf(&program, "%s", c->out.chars ? c->out.chars : "");
+	program.out_of_memory |= c->out.out_of_memory;
 	text_free(&c->out);
-	c->out = body;
+	c->out = program;
 }
 
 char *compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err)

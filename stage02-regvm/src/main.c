@@ -53,19 +53,6 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 	return assembly;
 }
 
-/* The back end writes only what its assembler accepts, so an assembly error
- * of a compiled program is a limit of the machine that the program exceeds
- * (too many constants, code too large, a jump too far).  The assembler has
- * placed it at the Toy line of the last `.line` directive; say so plainly. */
-static struct error_report machine_limit(const struct error_report *err)
-{
-	struct error_report limit = { 0 };
-
-	report_set(&limit, err->line, err->col, "the compiled program exceeds a limit "
-		   "of the machine: %s", err->message);
-	return limit;
-}
-
 /* Reads a program from Toy (compiled with --fuse or not), assembly or
  * bytecode, and verifies it. */
 static void load_program(const char *path, bool fuse, struct program *prog)
@@ -80,8 +67,13 @@ static void load_program(const char *path, bool fuse, struct program *prog)
 
 		status = assemble_compiled(assembly, strlen(assembly), prog, &err);
 		free(assembly);
+		/* The back end writes only what its assembler accepts, so
+		 * an assembly error of a compiled program is a limit of the
+		 * machine that the program exceeds (too many constants, a
+		 * jump too far), placed at the Toy line of the last `.line`. */
 		if (status != 0)
-			err = machine_limit(&err);
+			report_prefix(&err, "the compiled program exceeds a limit of the "
+				      "machine: ");
 	} else if (has_suffix(path, ".rasm")) {
 		status = assemble((const char *)data, size, prog, &err);
 	} else {
@@ -241,10 +233,11 @@ static int command_run(int argc, char **argv)
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
 		print_report(path, &err);
+	status = finish_stdout(status == 0 ? EXIT_OK : EXIT_GUEST_FAILED);
 	if (show_stats)
 		print_stats(&prog, &stats, opts.dispatch);
 	program_free(&prog);
-	return status == 0 ? EXIT_OK : EXIT_GUEST_FAILED;
+	return status;
 }
 
 int main(int argc, char **argv)

@@ -169,8 +169,9 @@ int main(int argc, char **argv)
 		print_report(o.guest, &err);
 		dump_vcpu(&vm);
 	}
+	status = finish_stdout(status == 0 ? EXIT_OK : EXIT_GUEST_FAILED);
 	if (o.show_stats)
 		print_stats(&stats, elapsed_ns(&start));
 	vm_destroy(&vm);
-	return status == 0 ? EXIT_OK : EXIT_GUEST_FAILED;
+	return status;
 }

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timeout.h"
+
 uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -87,21 +89,39 @@ struct silence_watch {
 	char *notice;
 };
 
+/* Once the VM has ended, the notice would come after the monitor's last
+ * words (the --stats object must stay stderr's last line): the lock makes
+ * "still silent, so write" one step that boot_timer_end_watch() waits for. */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool vm_ended;
+
+void boot_timer_end_watch(void)
+{
+	pthread_mutex_lock(&watch_lock);
+	vm_ended = true;
+	pthread_mutex_unlock(&watch_lock);
+}
+
 static void *watch_silence(void *arg)
 {
 	struct silence_watch *w = arg;
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &w->delay, &w->delay) == EINTR)
 		continue;
-	if (__atomic_load_n(&w->timer->first_output_ns, __ATOMIC_RELAXED) == 0) {
+	pthread_mutex_lock(&watch_lock);
+	if (!vm_ended && __atomic_load_n(&w->timer->first_output_ns, __ATOMIC_RELAXED) == 0) {
 		size_t len = strlen(w->notice);
 
-		/* One write, so the line does not mix with other output. */
-		w->notice[len] = '\n';
-		if (write(STDERR_FILENO, w->notice, len + 1) < 0) {
+		/* One write, so the line does not mix with other output; on a
+		 * terminal in raw mode a line ends in CR LF. */
+		if (isatty(STDERR_FILENO))
+			w->notice[len++] = '\r';
+		w->notice[len++] = '\n';
+		if (write(STDERR_FILENO, w->notice, len) < 0) {
 			/* stderr is gone: nobody to tell */
 		}
 	}
+	pthread_mutex_unlock(&watch_lock);
 	free(w->notice);
 	free(w);
 	return NULL;
@@ -112,6 +132,7 @@ int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
 {
 	struct silence_watch *w = malloc(sizeof(*w));
 	size_t len = strlen(notice);
+	struct itimerval delay;
 	sigset_t all, old;
 	pthread_t thread;
 	int ret;
@@ -119,9 +140,10 @@ int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
 	if (!w)
 		return -1;
 	w->timer = timer;
-	w->delay.tv_sec = (time_t)seconds;
-	w->delay.tv_nsec = (long)((seconds - (double)w->delay.tv_sec) * 1e9);
-	w->notice = malloc(len + 2);
+	delay = timeout_timer(seconds);     /* rounded up, as --timeout is */
+	w->delay.tv_sec = delay.it_value.tv_sec;
+	w->delay.tv_nsec = delay.it_value.tv_usec * 1000L;
+	w->notice = malloc(len + 3);       /* and CR LF */
 	if (!w->notice) {
 		free(w);
 		return -1;

@@ -36,6 +36,9 @@ void boot_timer_io(void *timer, uint16_t offset, bool is_write, uint8_t *data,
 int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
 			     const char *notice);
 
+/* The VM has ended: a notice not yet written never will be. */
+void boot_timer_end_watch(void);
+
 /* Watches one byte of console output for the kernel's milestones. */
 void boot_timer_console(struct boot_timer *timer, uint8_t byte);
 

@@ -39,19 +39,36 @@ void console_restore(void)
 
 /* ANCHOR: fatal-signal */
 /* A fatal signal: restore the terminal, then let the signal do what it
- * would have done (die, or a sanitizer's report), so the exit status
- * still names it.  SA_NODEFER lets the raise land at once. */
-static void on_fatal_signal(int signo)
+ * would have done (die, or a sanitizer's report), so the exit status still
+ * names it.  A signal sent by a process (si_code <= 0) is raised again: it
+ * stays blocked until this handler returns, then acts as before.  A fault
+ * the CPU raised (SIGSEGV, SIGFPE...) needs no raise: returning runs the
+ * faulting instruction again, which faults again, with its true address. */
+static void on_fatal_signal(int signo, siginfo_t *info, void *context)
 {
+	int saved_errno = errno;
+
+	(void)context;
 	console_restore();
 	sigaction(signo, &previous_action[signo], NULL);
-	raise(signo);
+	if (info->si_code <= 0)
+		raise(signo);
+	errno = saved_errno;
 }
 
 /* Every signal whose default is to end the process and that can be
  * caught, but those run.c handles (SIGALRM, SIGUSR1) and SIGPIPE, which
- * it ignores: a console nobody reads is a write error the VM ends on.
- * SIGKILL cannot be caught: after it, `stty sane` is the only way back. */
+ * it ignores: a console nobody reads is a write error the VM ends on.  A
+ * signal the monitor was started with ignored (nohup, a shell's trap '')
+ * stays ignored.  SIGKILL cannot be caught: after it, `stty sane` is the
+ * only way back. */
+static void catch_fatal_signal(int signo, const struct sigaction *sa)
+{
+	sigaction(signo, NULL, &previous_action[signo]);
+	if (previous_action[signo].sa_handler != SIG_IGN)
+		sigaction(signo, sa, NULL);
+}
+
 static void catch_fatal_signals(void)
 {
 	static const int fatal[] = {
@@ -59,13 +76,13 @@ static void catch_fatal_signals(void)
 		SIGSEGV, SIGUSR2, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM,
 		SIGPROF, SIGIO, SIGPWR, SIGSYS,
 	};
-	struct sigaction sa = { .sa_handler = on_fatal_signal, .sa_flags = SA_NODEFER };
+	struct sigaction sa = { .sa_sigaction = on_fatal_signal, .sa_flags = SA_SIGINFO };
 
 	sigfillset(&sa.sa_mask);          /* one restore at a time */
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, &previous_action[fatal[i]]);
+		catch_fatal_signal(fatal[i], &sa);
 	for (int signo = SIGRTMIN; signo <= SIGRTMAX; signo++)
-		sigaction(signo, &sa, &previous_action[signo]);
+		catch_fatal_signal(signo, &sa);
 }
 /* ANCHOR_END: fatal-signal */
 

@@ -163,8 +163,8 @@ static void print_layout(const struct boot_layout *l, const char *cmdline,
 	printf("0x%08x  zero page\n", ZERO_PAGE_ADDRESS);
 	printf("0x%08x  command line, %" PRIu64 " bytes: %s\n", CMDLINE_ADDRESS,
 	       l->cmdline_size, cmdline);
-	printf("0x%08x  MP table, %zu bytes: 1 processor\n", MPTABLE_ADDRESS,
-	       mptable_size);
+	printf("0x%08x  MP table, %zu bytes: %d processor%s\n", MPTABLE_ADDRESS,
+	       mptable_size, VM_VCPUS, VM_VCPUS == 1 ? "" : "s");
 	printf("0x%08" PRIx64 "  kernel, up to 0x%08" PRIx64 "\n", l->kernel_start,
 	       l->kernel_end);
 	if (l->initrd_size)
@@ -434,7 +434,7 @@ int main(int argc, char **argv)
 		die(EXIT_BAD_INPUT, "cannot map %" PRIu64 " MiB of guest memory",
 		    o.mem_size >> 20);
 	load_or_die(&o, &mem, cmdline, &layout);
-	mptable_size = mptable_write(&mem, 1, &err);
+	mptable_size = mptable_write(&mem, VM_VCPUS, &err);
 	if (mptable_size == 0)
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	if (o.dry_run) {
@@ -458,8 +458,9 @@ int main(int argc, char **argv)
 		watch_bzimage_silence(&m, &o);
 
 	end = run_machine(&m, o.timeout, &err);
+	boot_timer_end_watch();
 	console_restore();
-	status = report_end(&m, end, &err, o.timeout);
+	status = finish_stdout(report_end(&m, end, &err, o.timeout));
 	if (o.stats)
 		print_stats(&m, end, status);
 	vm_destroy(&m.vm);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -254,8 +255,11 @@ enum vm_end run_machine(struct machine *m, double timeout, struct error_report *
 		int ret = ioctl(m->vm.vcpu_fd, KVM_RUN, 0);
 
 		/* Cleared before the flags are read: a signal landing after
-		 * this sets both again, and the next KVM_RUN returns at once. */
+		 * this sets both again, and the next KVM_RUN returns at once.
+		 * The fence keeps the compiler from moving the store past the
+		 * reads (C orders only volatile accesses among themselves). */
 		m->vm.run->immediate_exit = 0;
+		atomic_signal_fence(memory_order_seq_cst);
 		if (timed_out) {
 			end = END_TIMEOUT;
 		} else if (escaped) {
