@@ -19,7 +19,25 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hostroot /host ||
 for fs in dev proc sys; do
 	mount --bind "/$fs" "/host/$fs" || { say "cannot bind /$fs"; exit 1; }
 done
+# That /tmp would hide the kit or the home if either lives in /tmp (a clone
+# made there, as CI may): such a folder is bound back on top of it.
+keep=""
+for dir in "$kit" "$home"; do
+	case $dir in /tmp | /tmp/*) keep="$keep $dir" ;; esac
+done
+n=0
+for dir in $keep; do
+	n=$((n + 1))
+	mkdir -p "/nested/keep$n" && mount --bind "/host$dir" "/nested/keep$n" ||
+		{ say "cannot hold $dir"; exit 1; }
+done
 mount -t tmpfs tmpfs /host/tmp
+n=0
+for dir in $keep; do
+	n=$((n + 1))
+	mkdir -p "/host$dir" && mount --bind "/nested/keep$n" "/host$dir" ||
+		{ say "cannot put $dir back"; exit 1; }
+done
 
 set -f
 IFS='
