@@ -71,7 +71,7 @@ def interpreters_chart(results: dict, png: Path) -> None:
                     + "\n")
     plots = ", ".join(f"'{data}' using {i + 2}{':xtic(1)' if i == 0 else ''} title '{s}'"
                       for i, s in enumerate(systems))
-    gnuplot(f"""set terminal pngcairo noenhanced size 900,440
+    gnuplot(f"""set terminal pngcairo noenhanced size 1040,460
 set output '{png}'
 set title "CPU time relative to Lua 5.4 (below 1: faster than Lua)\\n{label(results)}"
 set style data histograms
@@ -92,7 +92,7 @@ def compare_chart(results: dict, png: Path) -> None:
         for program, r in results["compare"].items():
             f.write(f"{program} {r['dispatches']:.4f} {r['code_bytes']:.4f} "
                     f"{r['threaded']:.4f}\n")
-    gnuplot(f"""set terminal pngcairo noenhanced size 900,440
+    gnuplot(f"""set terminal pngcairo noenhanced size 1040,460
 set output '{png}'
 set title "Register machine / stack machine, per program (below 1: the register machine does less)\\n{label(results)}"
 set style data histograms
