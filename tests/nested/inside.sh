@@ -19,6 +19,9 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hostroot /host ||
 for fs in dev proc sys; do
 	mount --bind "/$fs" "/host/$fs" || { say "cannot bind /$fs"; exit 1; }
 done
+# Pseudo-terminals, for the tests that run the monitor on one (os.openpty).
+mkdir -p /host/dev/pts && mount -t devpts devpts /host/dev/pts ||
+	{ say "cannot mount /dev/pts"; exit 1; }
 # That /tmp would hide the kit or the home if either lives in /tmp (a clone
 # made there, as CI may): such a folder is bound back on top of it.
 keep=""
