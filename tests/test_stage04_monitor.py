@@ -12,6 +12,7 @@ import signal
 import struct
 import subprocess
 import termios
+import time
 
 import pytest
 
@@ -640,11 +641,28 @@ def test_a_file_size_limit_kills_with_sigxfsz_and_restores_the_terminal(tmp_path
 @pytest.mark.parametrize("signo", [signal.SIGUSR2, signal.SIGTERM, signal.SIGHUP, signal.SIGINT,
                                    signal.SIGQUIT, signal.SIGRTMIN + 3], ids=str)
 def test_a_fatal_signal_restores_the_terminal_and_still_kills(tmp_path, kvm, signo):
+    # the monitor starts with the signal's default action, whatever the test
+    # runner's is (a shell, or make check-nested's init, may ignore SIGQUIT)
     status, err, raw_seen, before, after = on_a_terminal(
         tmp_path, PRINT_THEN_HALT, "--timeout", "20",
+        preexec_fn=lambda: signal.signal(signo, signal.SIG_DFL),
         act=lambda proc, master: proc.send_signal(signo))
     assert raw_seen and after == before
     assert status == -signo, err
+
+
+def test_a_signal_the_monitor_was_started_ignoring_stays_ignored(tmp_path, kvm):
+    """nohup's promise: a SIGHUP ignored at the start neither ends the VM nor
+    leaves the terminal cooked under a running guest."""
+    def hang_up_then_escape(proc, master):
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        os.write(master, b"\x01x")
+    status, err, raw_seen, before, after = on_a_terminal(
+        tmp_path, PRINT_THEN_HALT, "--timeout", "20",
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN), act=hang_up_then_escape)
+    assert raw_seen and after == before
+    assert status == 0 and "ended by Ctrl-A x" in err, err
 
 
 def test_ctrl_a_x_ends_the_vm_and_restores_the_terminal(tmp_path, kvm):
