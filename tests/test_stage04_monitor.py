@@ -142,10 +142,9 @@ def test_dry_run_prints_where_everything_went(tmp_path):
     lines = result.out.split("\n")
     assert lines[0] == "kernel: bzImage, boot protocol 2.15"
     assert lines[1] == "0x00007000  zero page"
-    assert lines[3] == "0x0009fc00  MP table, 240 bytes: 1 processor"
-    assert lines[4] == "0x00100000  kernel, up to 0x00400000"      # init_size, not file size
-    assert lines[5] == "0x03ffd000  initrd, 10000 bytes"           # as high as possible
-    assert lines[6] == "entry: 0x100200 (64-bit)"
+    assert lines[3] == "0x00100000  kernel, up to 0x00400000"      # init_size, not file size
+    assert lines[4] == "0x03ffd000  initrd, 10000 bytes"           # as high as possible
+    assert lines[5] == "entry: 0x100200 (64-bit)"
 
 
 def test_initrd_stays_below_the_kernels_initrd_addr_max(tmp_path):
@@ -166,72 +165,6 @@ def test_an_elf_vmlinux_is_loaded_where_its_program_headers_say(tmp_path):
     assert zero[0x210] == 0xff and struct.unpack_from("<I", zero, 0x228)[0] == CMDLINE
 
 
-# --- the MP table: the processors and interrupt wiring, as MP spec 1.4 lays them out ---
-
-MPTABLE = 0x9fc00
-
-
-def parse_mptable(region):
-    """Reads an MP table the way a kernel does (spec 1.4, sections 4.1 to 4.3):
-    finds the floating pointer, checks both checksums, and returns the
-    header's fields and the entries as tuples, independently of the C."""
-    assert region[0:4] == b"_MP_"
-    address, length, revision, _, *features = struct.unpack_from("<IBBB5B", region, 4)
-    assert (length, revision, features) == (1, 4, [0] * 5)
-    assert sum(region[0:16]) % 256 == 0, "floating pointer checksum"
-    table = region[address - MPTABLE:]
-    assert table[0:4] == b"PCMP"
-    (base_length, revision, _, oem, product, oem_table, oem_size, count, lapic,
-     extended, _, _) = struct.unpack_from("<HBB8s12sIHHIHBB", table, 4)
-    assert sum(table[:base_length]) % 256 == 0, "configuration table checksum"
-    header = dict(revision=revision, oem=oem, product=product, oem_table=oem_table,
-                  oem_size=oem_size, lapic=lapic, extended=extended)
-    entries, at = [], 44
-    for _ in range(count):
-        kind = table[at]
-        if kind == 0:                                   # processor, 20 bytes
-            entries.append(("cpu",) + struct.unpack_from("<BBBII8x", table, at + 1))
-            at += 20
-        elif kind == 1:
-            entries.append(("bus", table[at + 1], table[at + 2:at + 8]))
-            at += 8
-        elif kind == 2:
-            entries.append(("ioapic",) + struct.unpack_from("<BBBI", table, at + 1))
-            at += 8
-        else:
-            assert kind in (3, 4), kind
-            entries.append(("ioint" if kind == 3 else "lint",)
-                           + struct.unpack_from("<BHBBBB", table, at + 1))
-            at += 8
-    assert at == base_length
-    return header, entries
-
-
-def test_the_mp_table_announces_one_processor_and_the_isa_interrupts(tmp_path):
-    result = dry_run(tmp_path, bzimage(), "--dump-mptable", tmp_path / "mp")
-    assert result.status == 0, result.err
-    region = (tmp_path / "mp").read_bytes()
-    assert len(region) == 1024 and struct.unpack_from("<I", region, 4)[0] == MPTABLE + 16
-    header, entries = parse_mptable(region)
-    assert header == dict(revision=4, oem=b"STAGEDVM", product=b"KVM-LINUX\0\0\0",
-                          oem_table=0, oem_size=0, lapic=0xfee00000, extended=0)
-    ioapic_id = 1
-    assert entries == (
-        [("cpu", 0, 0x14, 0b11, 0, 0),                  # APIC ID 0: enabled, boot processor
-         ("bus", 0, b"ISA   "),
-         ("ioapic", ioapic_id, 0x11, 1, 0xfec00000)]
-        + [("ioint", 0, 0, 0, irq, ioapic_id, irq) for irq in range(16)]
-        + [("lint", 3, 0, 0, 0, 0xff, 0), ("lint", 1, 0, 0, 0, 0xff, 1)])
-    assert not any(region[240:])                        # nothing after the table
-    assert "0x0009fc00  MP table, 240 bytes: 1 processor" in result.out
-
-
-def test_the_mp_table_lies_in_memory_the_e820_map_reserves(tmp_path):
-    result = dry_run(tmp_path, bzimage(), "--mem", "64M", "--dump-zero-page", tmp_path / "zero")
-    zero = (tmp_path / "zero").read_bytes()
-    entries = [struct.unpack_from("<QQI", zero, 0x2d0 + 20 * i) for i in range(zero[0x1e8])]
-    holding = [e for e in entries if e[0] <= MPTABLE and MPTABLE + 1024 <= e[0] + e[1]]
-    assert [e[2] for e in holding] == [2], entries      # reserved, so the kernel keeps it
 
 
 # --- the chapter's exercises (graded; none needs KVM) -------------------------------

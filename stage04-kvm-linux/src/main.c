@@ -11,7 +11,6 @@
 #include "file.h"
 #include "layout.h"
 #include "loader.h"
-#include "mptable.h"
 #include "run.h"
 #include "timeout.h"
 
@@ -32,7 +31,6 @@ static const char usage[] =
 	"  --dry-run            load into memory and print where everything went,\n"
 	"                       without KVM\n"
 	"  --dump-zero-page FILE  with --dry-run: write the zero page to FILE\n"
-	"  --dump-mptable FILE  with --dry-run: write the MP table's KiB to FILE\n"
 	"  --kvm-device PATH    the KVM device (default /dev/kvm)\n"
 	"\n"
 	"On a terminal, Ctrl-A x ends the VM (Ctrl-A Ctrl-A sends Ctrl-A).\n"
@@ -50,7 +48,7 @@ static const char default_cmdline[] =
 /* ANCHOR_END: default-cmdline */
 
 struct options {
-	const char *kernel, *initrd, *cmdline, *device, *zero_page_file, *mptable_file;
+	const char *kernel, *initrd, *cmdline, *device, *zero_page_file;
 	uint64_t mem_size;
 	double timeout, notice_after;
 	bool stats, trace_exits, dry_run;
@@ -113,8 +111,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->dry_run = true;
 		} else if (strcmp(arg, "--dump-zero-page") == 0 && has_value) {
 			o->zero_page_file = argv[++i];
-		} else if (strcmp(arg, "--dump-mptable") == 0 && has_value) {
-			o->mptable_file = argv[++i];
 		} else if (strcmp(arg, "--kvm-device") == 0 && has_value) {
 			o->device = argv[++i];
 		} else {
@@ -125,8 +121,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die_usage("no kernel given (--kernel FILE)");
 	if (o->zero_page_file && !o->dry_run)
 		die_usage("--dump-zero-page goes with --dry-run");
-	if (o->mptable_file && !o->dry_run)
-		die_usage("--dump-mptable goes with --dry-run");
 }
 
 /* The command line the kernel gets: the defaults, what this host needs,
@@ -152,8 +146,7 @@ static char *build_cmdline(const struct options *o, const struct host_quirks *qu
 }
 
 /* ANCHOR: dry-run */
-static void print_layout(const struct boot_layout *l, const char *cmdline,
-			 size_t mptable_size)
+static void print_layout(const struct boot_layout *l, const char *cmdline)
 {
 	if (l->format == KERNEL_BZIMAGE)
 		printf("kernel: bzImage, boot protocol %u.%02u\n",
@@ -163,8 +156,6 @@ static void print_layout(const struct boot_layout *l, const char *cmdline,
 	printf("0x%08x  zero page\n", ZERO_PAGE_ADDRESS);
 	printf("0x%08x  command line, %" PRIu64 " bytes: %s\n", CMDLINE_ADDRESS,
 	       l->cmdline_size, cmdline);
-	printf("0x%08x  MP table, %zu bytes: %d processor%s\n", MPTABLE_ADDRESS,
-	       mptable_size, VM_VCPUS, VM_VCPUS == 1 ? "" : "s");
 	printf("0x%08" PRIx64 "  kernel, up to 0x%08" PRIx64 "\n", l->kernel_start,
 	       l->kernel_end);
 	if (l->initrd_size)
@@ -391,9 +382,9 @@ static void watch_bzimage_silence(struct machine *m, const struct options *o)
 
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
-		    const char *cmdline, size_t mptable_size)
+		    const char *cmdline)
 {
-	print_layout(layout, cmdline, mptable_size);
+	print_layout(layout, cmdline);
 	print_e820(mem);
 	m->vm.vm_fd = -1;                  /* no VM: the device table only */
 	if (machine_add_devices(m) != 0)
@@ -403,9 +394,6 @@ static void dry_run(const struct options *o, struct machine *m,
 		write_file_or_die(o->zero_page_file,
 				  gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE),
 				  ZERO_PAGE_SIZE);
-	if (o->mptable_file)
-		write_file_or_die(o->mptable_file,
-				  gpa_ptr(mem, MPTABLE_ADDRESS, MPTABLE_MAX), MPTABLE_MAX);
 }
 
 int main(int argc, char **argv)
@@ -416,7 +404,6 @@ int main(int argc, char **argv)
 	struct error_report err = { 0 };
 	struct guest_memory mem;
 	struct boot_layout layout;
-	size_t mptable_size;
 	enum vm_end end;
 	char *cmdline;
 	int status;
@@ -434,11 +421,8 @@ int main(int argc, char **argv)
 		die(EXIT_BAD_INPUT, "cannot map %" PRIu64 " MiB of guest memory",
 		    o.mem_size >> 20);
 	load_or_die(&o, &mem, cmdline, &layout);
-	mptable_size = mptable_write(&mem, VM_VCPUS, &err);
-	if (mptable_size == 0)
-		die(EXIT_BAD_INPUT, "%s", err.message);
 	if (o.dry_run) {
-		dry_run(&o, &m, &mem, &layout, cmdline, mptable_size);
+		dry_run(&o, &m, &mem, &layout, cmdline);
 		guest_memory_unmap(&mem);
 		free(cmdline);
 		return EXIT_OK;

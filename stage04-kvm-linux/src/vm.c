@@ -286,8 +286,8 @@ static int set_msrs(struct vm *vm, struct error_report *err)
 /* ANCHOR_END: msrs */
 
 /* ANCHOR: lapic */
-/* The local APIC starts in "virtual wire" mode, as the MP table says
- * (mptable.c): the 8259 PIC's interrupts arrive on LINT0 (ExtINT), NMIs on
+/* With no MP table and no ACPI, the kernel uses the local APIC in "virtual
+ * wire" mode: the 8259 PIC's interrupts arrive on LINT0 (ExtINT), NMIs on
  * LINT1.  Real firmware programs these two entries before booting. */
 static int set_lapic(struct vm *vm, struct error_report *err)
 {

@@ -10,9 +10,6 @@
 #include "diag.h"
 #include "guest_memory.h"
 
-/* How many vCPUs vm_create() makes, and the MP table announces. */
-enum { VM_VCPUS = 1 };
-
 struct vm {
 	int kvm_fd, vm_fd, vcpu_fd;
 	struct guest_memory mem;
