@@ -41,19 +41,21 @@ ALL_CFLAGS += $(SAN_FLAGS)
 ALL_LDFLAGS += $(SAN_FLAGS)
 endif
 
-# Objects of common/ every stage may link: diagnostics and file reading, the
-# names of KVM's exit reasons, the supported CPUID and the --timeout parser for
-# the two monitors, and, for the two interpreters, the assembler's lexer, the
-# symbol table (a hash table, used by the assemblers and the Toy resolver) and
-# the Toy front end.
-COMMON_OBJS := $(BUILD)/common/diag.o $(BUILD)/common/file.o
-KVM_EXIT_OBJS := $(BUILD)/common/kvm_exit.o $(BUILD)/common/kvm_cpuid.o \
-                 $(BUILD)/common/timeout.o
-ASM_LEXER_OBJS := $(BUILD)/common/asm_lexer.o
-SYMTAB_OBJS := $(BUILD)/common/symtab.o
-TOY_OBJS    := $(BUILD)/common/toy_lexer.o $(BUILD)/common/toy_parser.o \
-               $(BUILD)/common/text.o \
-               $(BUILD)/common/toy_resolve.o $(BUILD)/common/toy_stack.o
+# Objects of common/ a stage may link, by folder (see README.md):
+#   base/  diagnostics and file reading, for every stage;
+#   lang/  the two interpreters' languages: the assembler's lexer, the symbol
+#          table (a hash table, used by the assemblers and the Toy resolver),
+#          the text buffer the back ends write into, and the Toy front end;
+#   kvm/   the two monitors' KVM toolbox: the names of KVM's exit reasons,
+#          the supported CPUID and the --timeout parser.
+COMMON_OBJS := $(BUILD)/common/base/diag.o $(BUILD)/common/base/file.o
+KVM_EXIT_OBJS := $(BUILD)/common/kvm/kvm_exit.o $(BUILD)/common/kvm/kvm_cpuid.o \
+                 $(BUILD)/common/kvm/timeout.o
+ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o
+SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
+TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \
+               $(BUILD)/common/lang/text.o \
+               $(BUILD)/common/lang/toy_resolve.o $(BUILD)/common/lang/toy_stack.o
 
 objs = $(addprefix $(BUILD)/,$(1))
 LINK = $(CC) $(ALL_LDFLAGS) -o $@ $^

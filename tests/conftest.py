@@ -17,7 +17,7 @@ import pytest
 SANITIZER_REPORT = re.compile(r"(Address|UndefinedBehavior|Leak)Sanitizer|\.[ch]:\d+:\d+: runtime error:")
 ROOT = Path(os.environ.get("KIT_ROOT") or Path(__file__).resolve().parent.parent).resolve()
 BUILD = os.environ.get("KIT_BUILD", "build")
-# What an exercise's stub prints when its code runs (common/diag.c), and the
+# What an exercise's stub prints when its code runs (common/base/diag.c), and the
 # whole line exercise_pending() prints for a stub that lets the program go on.
 NOT_DONE = re.compile(r"exercise (ex\d+\.\d+) is not done yet")
 PENDING_LINE = re.compile(r"^[\w.-]+: exercise ex\d+\.\d+ is not done yet: see its statement "

@@ -17,7 +17,7 @@ BOOK = ROOT / "book"
 STAGE_CHAPTERS = {
     "01-stack-machine.md": "stage01-stackvm/src",
     "02-register-machine.md": "stage02-regvm/src",
-    "03-stack-vs-register.md": "common/toy_parser.c",
+    "03-stack-vs-register.md": "common/lang/toy_parser.c",
     "04-kvm-hello.md": "stage03-kvm-hello/src",
     "05-kvm-linux.md": "stage04-kvm-linux/src",
     "06-results.md": "stage01-stackvm/src/profile.c",

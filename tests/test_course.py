@@ -102,7 +102,7 @@ def test_starter_kit_rejects_broken_markers(text, message):
 
 def test_every_stub_says_which_exercise_is_not_done():
     """Each stub, when its code runs, names its exercise on stderr (exercise_todo
-    or exercise_pending, common/diag.c), so that the grader can report it as
+    or exercise_pending, common/base/diag.c), so that the grader can report it as
     not done rather than wrong."""
     silent = []
     for path in tracked("*"):

@@ -1,6 +1,6 @@
 """Output that cannot be written is an error, in every tool of the kit.
 
-Each tool checks at its end that what it wrote to stdout got there (common/diag.c,
+Each tool checks at its end that what it wrote to stdout got there (common/base/diag.c,
 check_stdout_at_exit).  Here every tool and subcommand that writes to stdout runs
 with stdout on /dev/full (ENOSPC) and with stdout closed (EBADF): each must say
 `program: error: write error: REASON` as the last line of stderr (only --stats'

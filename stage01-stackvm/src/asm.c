@@ -7,7 +7,7 @@
  *           push 'A'            ; operands: decimal, 0x hex, 'c' characters
  *           jmp loop
  *
- * It reads the text once, line by line (the lexer is common/asm_lexer.c,
+ * It reads the text once, line by line (the lexer is common/lang/asm_lexer.c,
  * shared with the register machine), emitting code as it goes.  A label
  * or function used before it is defined leaves a hole, noted in a list of
  * fix-ups that is filled in at the end.
@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asm_lexer.h"
-#include "symtab.h"
+#include "lang/asm_lexer.h"
+#include "lang/symtab.h"
 #include "opcodes.h"
 
 enum { MAX_NAME = LEX_MAX_NAME };

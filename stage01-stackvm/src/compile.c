@@ -19,7 +19,7 @@
 #include <stdlib.h>
 
 #include "program.h"
-#include "text.h"
+#include "lang/text.h"
 
 struct compiler {
 	const struct toy_program *prog;

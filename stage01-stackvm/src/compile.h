@@ -2,7 +2,7 @@
 #ifndef STACKVM_COMPILE_H
 #define STACKVM_COMPILE_H
 
-#include "toy.h"
+#include "lang/toy.h"
 
 /* Compiles a resolved program to stack-machine assembly, returned as a
  * fresh string; `stackvm asm` reads it.  NULL with err set when an

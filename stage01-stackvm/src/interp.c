@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "arith.h"
-#include "diag.h"
+#include "base/arith.h"
+#include "base/diag.h"
 #include "opcodes.h"
 
 struct frame {

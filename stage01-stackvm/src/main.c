@@ -7,10 +7,10 @@
 #include "asm.h"
 #include "compile.h"
 #include "dis.h"
-#include "file.h"
+#include "base/file.h"
 #include "interp.h"
 #include "opcodes.h"
-#include "toy.h"
+#include "lang/toy.h"
 #include "verify.h"
 
 static const char usage[] =

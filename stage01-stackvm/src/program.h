@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 #define BYTECODE_MAGIC "SVMB"
 #define BYTECODE_VERSION 1

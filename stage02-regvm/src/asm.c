@@ -7,7 +7,7 @@
  *           addi r0, r0, 1    ; operands: rN registers, numbers, labels
  *           jlti r0, 10, loop ; compare and jump, in one dispatch
  *
- * Like stage 1's, it reads the text once (through common/asm_lexer.c) and
+ * Like stage 1's, it reads the text once (through common/lang/asm_lexer.c) and
  * fills in labels and functions used before their definition at the end.
  */
 #include "asm.h"
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asm_lexer.h"
-#include "symtab.h"
+#include "lang/asm_lexer.h"
+#include "lang/symtab.h"
 #include "opcodes.h"
 
 struct symbol {

@@ -14,7 +14,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "text.h"
+#include "lang/text.h"
 
 enum { REGISTERS = 256 };
 

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "toy.h"
+#include "lang/toy.h"
 
 /* Compiles a resolved program to register-machine assembly, returned as a
  * fresh string; NULL with err set when an expression needs more than 256

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 #include "dis.h"
-#include "arith.h"
-#include "diag.h"
+#include "base/arith.h"
+#include "base/diag.h"
 #include "opcodes.h"
 
 struct frame {

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 #define BYTECODE_MAGIC "RVMB"
 #define BYTECODE_VERSION 1

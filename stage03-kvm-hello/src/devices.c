@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 static void serial_out(uint16_t port, bool is_write, uint8_t *data, int size)
 {

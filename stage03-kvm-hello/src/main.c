@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "file.h"
+#include "base/file.h"
 #include "modes.h"
 #include "run.h"
-#include "timeout.h"
+#include "kvm/timeout.h"
 #include "vm.h"
 
 static const char usage[] =

@@ -19,7 +19,7 @@
 
 #include "devices.h"
 #include "modes.h"
-#include "timeout.h"
+#include "kvm/timeout.h"
 
 /* --- the timeout: a timer signal that kicks the vCPU out of KVM_RUN ------ */
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvm_exit.h"
+#include "kvm/kvm_exit.h"
 #include "vm.h"
 
 struct run_options {

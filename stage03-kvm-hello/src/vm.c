@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvm_cpuid.h"
+#include "kvm/kvm_cpuid.h"
 
 /* ANCHOR: open-kvm */
 static int open_kvm(struct vm *vm, const char *device, struct error_report *err)

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 enum {
 	GUEST_MEMORY = 2 << 20,        /* 2 MiB of guest RAM at address 0 */

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "diag.h"
-#include "file.h"
+#include "base/diag.h"
+#include "base/file.h"
 
 enum { MAX_FILE = 64 << 20 };
 

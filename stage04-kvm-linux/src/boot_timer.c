@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timeout.h"
+#include "kvm/timeout.h"
 
 uint64_t monotonic_ns(void)
 {

@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "diag.h"
+#include "base/diag.h"
 #include "uart.h"
 
 /* Ctrl-A then x ends the VM when stdin is a terminal; Ctrl-A Ctrl-A sends

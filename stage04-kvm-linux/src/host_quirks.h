@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "base/diag.h"
 #include "vm.h"
 
 enum quirk { QUIRK_INT3, QUIRK_CLAC_STAC, QUIRK_FWAIT, QUIRK_MXCSR, QUIRKS };

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "base/diag.h"
 #include "guest_memory.h"
 
 enum kernel_format { KERNEL_BZIMAGE, KERNEL_VMLINUX };

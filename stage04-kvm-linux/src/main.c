@@ -8,11 +8,11 @@
 
 #include "boot_params.h"
 #include "console.h"
-#include "file.h"
+#include "base/file.h"
 #include "layout.h"
 #include "loader.h"
 #include "run.h"
-#include "timeout.h"
+#include "kvm/timeout.h"
 
 static const char usage[] =
 	"usage: kvm-linux --kernel KERNEL [--initrd CPIO] [options]\n"

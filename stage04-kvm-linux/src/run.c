@@ -19,7 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "timeout.h"
+#include "kvm/timeout.h"
 
 /* --- the devices --------------------------------------------------------- */
 

@@ -9,7 +9,7 @@
 #include "bus.h"
 #include "host_quirks.h"
 #include "i8042.h"
-#include "kvm_exit.h"
+#include "kvm/kvm_exit.h"
 #include "uart.h"
 #include "vm.h"
 

@@ -23,7 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvm_cpuid.h"
+#include "kvm/kvm_cpuid.h"
 #include "layout.h"
 
 static int fail_ioctl(struct error_report *err, const char *name)

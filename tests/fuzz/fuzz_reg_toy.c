@@ -8,7 +8,7 @@
 #include "compile.h"
 #include "fuzz_common.h"
 #include "interp.h"
-#include "toy.h"
+#include "lang/toy.h"
 #include "verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

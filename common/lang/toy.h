@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 /* Limits the front end enforces, so back ends can rely on them. */
 enum {

@@ -6,7 +6,7 @@
  * setitimer() reads as "disarm".  So the parser keeps to a sane range and
  * the conversion rounds up, to at least one microsecond.
  */
-#include "timeout.h"
+#include "kvm/timeout.h"
 
 #include <ctype.h>
 #include <stdlib.h>

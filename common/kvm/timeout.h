@@ -5,7 +5,7 @@
 
 #include <sys/time.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 /* The longest timeout accepted: about eleven and a half days, far inside
  * what a time_t and a double's exact seconds can hold. */

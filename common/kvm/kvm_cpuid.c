@@ -1,5 +1,5 @@
 /* kvm_cpuid.c - asking KVM for the CPUID table it supports. */
-#include "kvm_cpuid.h"
+#include "kvm/kvm_cpuid.h"
 
 #include <errno.h>
 #include <stdint.h>

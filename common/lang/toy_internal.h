@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "toy.h"
+#include "lang/toy.h"
 
 enum token_kind {
 	TOKEN_END, TOKEN_NUMBER, TOKEN_NAME,

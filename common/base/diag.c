@@ -1,5 +1,5 @@
 /* diag.c - error messages and exit statuses shared by every stage. */
-#include "diag.h"
+#include "base/diag.h"
 
 #include <errno.h>
 #include <fcntl.h>

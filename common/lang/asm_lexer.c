@@ -1,5 +1,5 @@
 /* asm_lexer.c - reading assembly text (see asm_lexer.h). */
-#include "asm_lexer.h"
+#include "lang/asm_lexer.h"
 
 #include <ctype.h>
 #include <errno.h>

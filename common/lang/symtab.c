@@ -5,7 +5,7 @@
  * half full, so a probe sequence stays short.  Entries are never removed,
  * which keeps probing this simple.
  */
-#include "symtab.h"
+#include "lang/symtab.h"
 
 #include <stdlib.h>
 #include <string.h>

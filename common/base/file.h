@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 /* Reads all of path into a fresh buffer with a NUL byte after the last one
  * (so text parsers may stop at it), and stores its length in *size.

@@ -1,6 +1,6 @@
 /* toy_lexer.c - the Toy language's tokens, and the arena that holds a
  * parsed program. */
-#include "toy_internal.h"
+#include "lang/toy_internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>

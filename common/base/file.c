@@ -1,5 +1,5 @@
 /* file.c - reading or mapping a whole input file, with a size limit. */
-#include "file.h"
+#include "base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* kvm_exit.c - the names of KVM's exit reasons. */
-#include "kvm_exit.h"
+#include "kvm/kvm_exit.h"
 
 #include <linux/kvm.h>
 #include <stddef.h>

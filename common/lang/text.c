@@ -1,5 +1,5 @@
 /* text.c - a growing string. */
-#include "text.h"
+#include "lang/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>

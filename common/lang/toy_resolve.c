@@ -9,12 +9,12 @@
  *     order (parameters first), each visible from its declaration on, to
  *     the end of the function; a local hides a global of the same name.
  */
-#include "toy_internal.h"
+#include "lang/toy_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "symtab.h"
+#include "lang/symtab.h"
 
 struct names {
 	const char **items;

@@ -1,6 +1,6 @@
 /* toy_stack.c - a stack of expression nodes, for walking long chains of
  * binary operators in a loop (see toy.h). */
-#include "toy.h"
+#include "lang/toy.h"
 
 #include <stdlib.h>
 

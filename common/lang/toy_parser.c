@@ -24,7 +24,7 @@
  * deep as they are long (1+1+...+1 leans left), so everything that walks it
  * walks those chains in a loop too (toy_stack in toy.h).
  */
-#include "toy_internal.h"
+#include "lang/toy_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
