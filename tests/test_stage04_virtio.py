@@ -1,5 +1,5 @@
-"""Stage 4's virtio devices on plain memory: the transport, the virtqueue and
-the block device, driven by stage04-kvm-linux/test/virtio_test.c as a made-up
+"""Stage 4's virtio devices on plain memory: the transport, the virtqueue, the
+block device and the network device, driven by stage04-kvm-linux/test/virtio_test.c as a made-up
 (and at times hostile) driver would.  Needs no KVM and no kernel."""
 import re
 
@@ -21,6 +21,11 @@ TESTS = [
     "a_queue_with_a_bad_layout_never_becomes_ready",
     "notifications_before_driver_ok_do_nothing",
     "a_read_only_disk_refuses_writes",
+    "the_net_device_says_its_mac_and_two_queues",
+    "a_packet_sent_by_the_guest_reaches_the_tap_whole",
+    "a_received_packet_waits_for_a_buffer_and_fills_it",
+    "a_receive_chain_with_no_writable_buffer_goes_back_empty",
+    "a_missing_tap_is_an_error_naming_the_fix",
 ]
 
 

@@ -142,6 +142,11 @@ enum virtq_pop_result virtq_pop(struct virtq *q, const struct guest_memory *mem,
 }
 /* ANCHOR_END: virtq-pop */
 
+void virtq_unpop(struct virtq *q)
+{
+	q->next_avail--;
+}
+
 void virtq_push(struct virtq *q, const struct guest_memory *mem, uint16_t head,
 		uint32_t written)
 {

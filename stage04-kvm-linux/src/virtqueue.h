@@ -63,6 +63,10 @@ bool virtq_layout_ok(const struct virtq *q, const struct guest_memory *mem);
 enum virtq_pop_result virtq_pop(struct virtq *q, const struct guest_memory *mem,
 				struct virtq_chain *chain, const char **why);
 
+/* Gives back the chain just taken, untouched, to be taken again later
+ * (the device had nothing to put in it yet). */
+void virtq_unpop(struct virtq *q);
+
 /* Returns chain head to the driver with the number of bytes written into
  * its buffers. */
 void virtq_push(struct virtq *q, const struct guest_memory *mem, uint16_t head,

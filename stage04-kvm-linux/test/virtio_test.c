@@ -7,8 +7,13 @@
  * "FAIL - name: what" for each; exits 1 if any failed.
  *
  *   build/virtio-test          every test
+ *
+ * The network device runs over a socket pair instead of a TAP (one packet
+ * per read and write, as a TAP gives), with its receiving thread running.
  */
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +24,7 @@
 #include "guest_memory.h"
 #include "virtio_blk.h"
 #include "virtio_mmio.h"
+#include "virtio_net.h"
 
 enum {
 	RAM = 32 << 20,              /* MAP_NORESERVE: costs only what is touched */
@@ -30,7 +36,10 @@ enum {
 
 struct rig {
 	struct guest_memory mem;
+	struct virtio_mmio *t;           /* the device's transport */
 	struct virtio_blk blk;
+	struct virtio_net net;
+	int peer;                        /* the other end of the net device's "TAP" */
 	char image[64];
 	int irq_level, irq_rises;
 	uint16_t avail_idx, used_seen, next_desc;
@@ -68,7 +77,7 @@ static uint32_t reg_read(struct rig *r, uint64_t offset)
 {
 	uint8_t data[4];
 
-	virtio_mmio_access(&r->blk.transport, offset, false, data, 4);
+	virtio_mmio_access(r->t, offset, false, data, 4);
 	return le_get32(data);
 }
 
@@ -77,7 +86,7 @@ static void reg_write(struct rig *r, uint64_t offset, uint32_t value)
 	uint8_t data[4];
 
 	le_put32(data, value);
-	virtio_mmio_access(&r->blk.transport, offset, true, data, 4);
+	virtio_mmio_access(r->t, offset, true, data, 4);
 }
 
 static uint8_t *at(struct rig *r, uint64_t gpa) { return r->mem.host + gpa; }
@@ -132,6 +141,7 @@ static void setup(struct rig *r, bool read_only)
 		exit(2);
 	}
 	virtio_blk_attach(&r->blk, &r->mem, irq_line, r);
+	r->t = &r->blk.transport;
 	driver_init(r, 1u << 9 | (read_only ? 1u << 5 : 0), 1);
 }
 
@@ -231,7 +241,7 @@ TEST(the_registers_identify_a_modern_block_device)
 	CHECK(reg_read(r, 0x100) == SECTORS && reg_read(r, 0x104) == 0, "capacity %u",
 	      reg_read(r, 0x100));
 	CHECK(reg_read(r, 0x108) == 0, "past the config space reads %#x", reg_read(r, 0x108));
-	virtio_mmio_access(&r->blk.transport, 0x000, false, byte, 1);
+	virtio_mmio_access(r->t, 0x000, false, byte, 1);
 	CHECK(byte[0] == 0, "a 1-byte read of a register is %#x, not 0", byte[0]);
 	CHECK(reg_read(r, 0x070) & VIRTIO_STATUS_DRIVER_OK, "the driver's set-up failed");
 }
@@ -440,6 +450,212 @@ static void read_only_writes_fail(void)
 	teardown(&rig);
 }
 
+/* --- the network device: a socket pair stands in for the TAP ---------- */
+
+enum { TX_DESC = 0x4000, TX_AVAIL = 0x5000, TX_USED = 0x6000, PACKET = 0x20000 };
+
+static void net_setup(struct rig *r)
+{
+	struct error_report err = { 0 };
+	int pair[2];
+
+	memset(r, 0, sizeof(*r));
+	if (guest_memory_map(&r->mem, RAM) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		perror("virtio-test: net set-up");
+		exit(2);
+	}
+	r->peer = pair[1];
+	if (virtio_net_open_fd(&r->net, pair[0], &err) < 0) {
+		fprintf(stderr, "virtio-test: %s\n", err.message);
+		exit(2);
+	}
+	virtio_net_attach(&r->net, &r->mem, irq_line, r);
+	r->t = &r->net.transport;
+	driver_init(r, 1u << 5, 1);
+	reg_write(r, 0x030, 1);                               /* the transmit queue */
+	reg_write(r, 0x038, QSIZE);
+	reg_write(r, 0x080, TX_DESC);
+	reg_write(r, 0x090, TX_AVAIL);
+	reg_write(r, 0x0a0, TX_USED);
+	reg_write(r, 0x044, 1);
+	if (virtio_net_start(&r->net, &err) < 0) {
+		fprintf(stderr, "virtio-test: %s\n", err.message);
+		exit(2);
+	}
+}
+
+static void net_teardown(struct rig *r)
+{
+	virtio_net_close(&r->net);
+	close(r->peer);
+	guest_memory_unmap(&r->mem);
+}
+
+/* Waits (up to 10 s: the receiving thread runs on its own) until the used
+ * ring of queue 0 holds n answers; the lock orders our reads after its
+ * writes. */
+static bool wait_received(struct rig *r, uint16_t n)
+{
+	for (int ms = 0; ms < 10000; ms++) {
+		uint16_t idx;
+
+		pthread_mutex_lock(&r->t->lock);
+		idx = le_get16(at(r, USED + 2));
+		pthread_mutex_unlock(&r->t->lock);
+		if (idx >= n)
+			return true;
+		poll(NULL, 0, 1);
+	}
+	return false;
+}
+
+/* Posts one receive buffer of len bytes at addr as descriptor i. */
+static void post_receive_buffer(struct rig *r, uint16_t i, uint64_t addr, uint32_t len)
+{
+	pthread_mutex_lock(&r->t->lock);
+	desc(r, i, addr, len, 2 /* F_WRITE */, 0);
+	le_put16(at(r, AVAIL + 4 + 2u * (r->avail_idx % QSIZE)), i);
+	le_put16(at(r, AVAIL + 2), ++r->avail_idx);
+	pthread_mutex_unlock(&r->t->lock);
+	reg_write(r, 0x050, 0);
+}
+
+static void net_identity(struct rig *r)
+{
+	uint8_t mac[6];
+
+	CHECK(reg_read(r, 0x008) == VIRTIO_ID_NET, "device id %u", reg_read(r, 0x008));
+	reg_write(r, 0x014, 0);
+	CHECK(reg_read(r, 0x010) & (1u << 5), "VIRTIO_NET_F_MAC is not offered");
+	for (int i = 0; i < 6; i++) {
+		uint8_t byte;
+
+		virtio_mmio_access(r->t, 0x100 + (uint64_t)i, false, &byte, 1);
+		mac[i] = byte;
+	}
+	CHECK(mac[0] == 0x02 && mac[1] == 0x53, "MAC %02x:%02x...", mac[0], mac[1]);
+	reg_write(r, 0x030, 2);
+	CHECK(reg_read(r, 0x034) == 0, "a third queue exists");
+	reg_write(r, 0x030, 1);
+	CHECK(reg_read(r, 0x044) == 1, "the transmit queue is not ready");
+	CHECK(reg_read(r, 0x070) & VIRTIO_STATUS_DRIVER_OK, "the driver's set-up failed");
+}
+
+static void net_transmits(struct rig *r)
+{
+	uint8_t got[128];
+	ssize_t n;
+
+	memset(at(r, PACKET), 0, VIRTIO_NET_HDR);
+	memcpy(at(r, PACKET + VIRTIO_NET_HDR), "hello, ", 7);
+	memcpy(at(r, PACKET + 0x100), "world", 5);
+	{
+		uint8_t *d0 = at(r, TX_DESC), *d1 = at(r, TX_DESC + 16);
+
+		le_put64(d0, PACKET);
+		le_put32(d0 + 8, VIRTIO_NET_HDR + 7);
+		le_put16(d0 + 12, 1);
+		le_put16(d0 + 14, 1);
+		le_put64(d1, PACKET + 0x100);
+		le_put32(d1 + 8, 5);
+	}
+	le_put16(at(r, TX_AVAIL + 4), 0);
+	le_put16(at(r, TX_AVAIL + 2), 1);
+	reg_write(r, 0x050, 1);
+	n = recv(r->peer, got, sizeof(got), MSG_DONTWAIT);
+	CHECK(n == VIRTIO_NET_HDR + 12, "the peer got %zd bytes, not %d", n, VIRTIO_NET_HDR + 12);
+	CHECK(n > 0 && memcmp(got + VIRTIO_NET_HDR, "hello, world", 12) == 0,
+	      "the packet arrived as %.12s", got + VIRTIO_NET_HDR);
+	CHECK(le_get16(at(r, TX_USED + 2)) == 1 && le_get32(at(r, TX_USED + 8)) == 0,
+	      "the transmit chain did not go back with length 0");
+	CHECK(r->net.tx_packets == 1, "tx_packets %llu", (unsigned long long)r->net.tx_packets);
+}
+
+static void net_receives(struct rig *r)
+{
+	uint8_t packet[VIRTIO_NET_HDR + 60];
+
+	memset(packet, 0, VIRTIO_NET_HDR);
+	memset(packet + VIRTIO_NET_HDR, 'p', 60);
+	/* The packet comes before any buffer: it must wait, not be lost. */
+	CHECK(send(r->peer, packet, sizeof(packet), 0) == (ssize_t)sizeof(packet), "send");
+	poll(NULL, 0, 20);
+	CHECK(le_get16(at(r, USED + 2)) == 0, "a packet was received with no buffer posted");
+	post_receive_buffer(r, 0, PACKET, 1526);
+	CHECK(wait_received(r, 1), "the packet never reached the guest (rx waits %llu)",
+	      (unsigned long long)r->net.rx_no_buffer_waits);
+	CHECK(le_get32(at(r, USED + 8)) == sizeof(packet), "used length %u, not %zu",
+	      le_get32(at(r, USED + 8)), sizeof(packet));
+	CHECK(le_get16(at(r, PACKET + 10)) == 1, "num_buffers is %u, not 1",
+	      le_get16(at(r, PACKET + 10)));
+	CHECK(at(r, PACKET)[VIRTIO_NET_HDR + 59] == 'p', "the payload is not there");
+	/* A second packet, with a buffer already waiting. */
+	post_receive_buffer(r, 1, PACKET + 0x1000, 1526);
+	CHECK(send(r->peer, packet, 20, 0) == 20, "send");
+	CHECK(wait_received(r, 2), "the second packet never reached the guest");
+	CHECK(r->irq_rises >= 1, "no interrupt for a received packet");
+}
+
+static void net_refuses_a_receive_chain_it_cannot_write(struct rig *r)
+{
+	uint8_t packet[VIRTIO_NET_HDR + 4] = { 0 };
+
+	pthread_mutex_lock(&r->t->lock);
+	desc(r, 0, PACKET, 100, 0 /* readable */, 0);
+	le_put16(at(r, AVAIL + 4), 0);
+	le_put16(at(r, AVAIL + 2), ++r->avail_idx);
+	pthread_mutex_unlock(&r->t->lock);
+	reg_write(r, 0x050, 0);
+	CHECK(send(r->peer, packet, sizeof(packet), 0) == (ssize_t)sizeof(packet), "send");
+	CHECK(wait_received(r, 1), "a readable receive chain was never given back");
+	CHECK(le_get32(at(r, USED + 8)) == 0, "it came back with length %u",
+	      le_get32(at(r, USED + 8)));
+	post_receive_buffer(r, 1, PACKET + 0x1000, 1526);
+	CHECK(wait_received(r, 2), "the packet was lost after the bad chain");
+}
+
+static void net_tap_errors_name_the_fix(void)
+{
+	struct virtio_net net;
+	struct error_report err = { 0 };
+
+	current = "a_missing_tap_is_an_error_naming_the_fix";
+	CHECK(virtio_net_open_tap(&net, "svm-no-such-tap", NULL, &err) < 0 &&
+	      strstr(err.message, "ip tuntap add svm-no-such-tap mode tap"),
+	      "a missing TAP says: %s", err.message);
+	err = (struct error_report){ 0 };
+	CHECK(virtio_net_open_tap(&net, "a-name-of-16-chars", NULL, &err) < 0 &&
+	      strstr(err.message, "not an interface name"), "a long name says: %s", err.message);
+	err = (struct error_report){ 0 };
+	CHECK(virtio_net_open_tap(&net, "../lo", NULL, &err) < 0, "a path is taken as a name");
+	if (current)
+		printf("ok - %s\n", current);
+}
+
+static void net_tests(void)
+{
+	static const struct { const char *name; void (*run)(struct rig *); } tests[] = {
+		{ "the_net_device_says_its_mac_and_two_queues", net_identity },
+		{ "a_packet_sent_by_the_guest_reaches_the_tap_whole", net_transmits },
+		{ "a_received_packet_waits_for_a_buffer_and_fills_it", net_receives },
+		{ "a_receive_chain_with_no_writable_buffer_goes_back_empty",
+		  net_refuses_a_receive_chain_it_cannot_write },
+	};
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		struct rig rig;
+
+		net_setup(&rig);
+		current = tests[i].name;
+		tests[i].run(&rig);
+		if (current)
+			printf("ok - %s\n", current);
+		net_teardown(&rig);
+	}
+	net_tap_errors_name_the_fix();
+}
+
 int main(void)
 {
 	static const struct { const char *name; void (*run)(struct rig *); } tests[] = {
@@ -470,5 +686,6 @@ int main(void)
 		teardown(&rig);
 	}
 	read_only_writes_fail();
+	net_tests();
 	return failures ? 1 : 0;
 }
