@@ -1,5 +1,5 @@
 """Stage 4's virtio devices on plain memory: the transport, the virtqueue, the
-block device and the network device, driven by stage04-kvm-linux/test/virtio_test.c as a made-up
+block device and the network device, driven by stage04-kvm-linux/unit/test_virtio.c as a made-up
 (and at times hostile) driver would.  Needs no KVM and no kernel."""
 import re
 
@@ -30,7 +30,7 @@ TESTS = [
 
 
 def test_every_virtio_unit_test_passes():
-    result = run([program("stage04-kvm-linux", "virtio-test")], timeout=120)
+    result = run([program("stage04-kvm-linux", "test-virtio")], timeout=120)
     failed = re.findall(r"^FAIL - .*$", result.out, re.M)
     assert not failed and result.status == 0, "\n".join(failed) + result.err
     assert re.findall(r"^ok - (\w+)$", result.out, re.M) == TESTS

@@ -1,4 +1,4 @@
-/* virtio_test.c - the virtio-mmio transport, the virtqueue and the block
+/* test_virtio.c - the virtio-mmio transport, the virtqueue and the block
  * device, driven on plain memory by a made-up driver: no KVM, no kernel.
  *
  * Each test writes registers, rings and descriptors as a guest would (or as
@@ -6,7 +6,7 @@
  * answers and the bytes of the disk image.  Prints "ok - name" or
  * "FAIL - name: what" for each; exits 1 if any failed.
  *
- *   build/virtio-test          every test
+ *   build/test-virtio          every test
  *
  * The network device runs over a socket pair instead of a TAP (one packet
  * per read and write, as a TAP gives), with its receiving thread running.
@@ -123,21 +123,21 @@ static void setup(struct rig *r, bool read_only)
 
 	memset(r, 0, sizeof(*r));
 	if (guest_memory_map(&r->mem, RAM) < 0) {
-		perror("virtio-test: mmap");
+		perror("test-virtio: mmap");
 		exit(2);
 	}
-	snprintf(r->image, sizeof(r->image), "/tmp/virtio-test-XXXXXX");
+	snprintf(r->image, sizeof(r->image), "/tmp/test-virtio-XXXXXX");
 	fd = mkstemp(r->image);
 	for (int s = 0; s < SECTORS; s++) {
 		memset(sector, 'A' + s % 26, sizeof(sector));
 		if (fd < 0 || write(fd, sector, sizeof(sector)) != (ssize_t)sizeof(sector)) {
-			perror("virtio-test: the image");
+			perror("test-virtio: the image");
 			exit(2);
 		}
 	}
 	close(fd);
 	if (virtio_blk_open(&r->blk, r->image, read_only, &err) < 0) {
-		fprintf(stderr, "virtio-test: %s\n", err.message);
+		fprintf(stderr, "test-virtio: %s\n", err.message);
 		exit(2);
 	}
 	virtio_blk_attach(&r->blk, &r->mem, irq_line, r);
@@ -462,12 +462,12 @@ static void net_setup(struct rig *r)
 	memset(r, 0, sizeof(*r));
 	if (guest_memory_map(&r->mem, RAM) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-		perror("virtio-test: net set-up");
+		perror("test-virtio: net set-up");
 		exit(2);
 	}
 	r->peer = pair[1];
 	if (virtio_net_open_fd(&r->net, pair[0], &err) < 0) {
-		fprintf(stderr, "virtio-test: %s\n", err.message);
+		fprintf(stderr, "test-virtio: %s\n", err.message);
 		exit(2);
 	}
 	virtio_net_attach(&r->net, &r->mem, irq_line, r);
@@ -480,7 +480,7 @@ static void net_setup(struct rig *r)
 	reg_write(r, 0x0a0, TX_USED);
 	reg_write(r, 0x044, 1);
 	if (virtio_net_start(&r->net, &err) < 0) {
-		fprintf(stderr, "virtio-test: %s\n", err.message);
+		fprintf(stderr, "test-virtio: %s\n", err.message);
 		exit(2);
 	}
 }
