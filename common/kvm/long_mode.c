@@ -33,7 +33,7 @@ enum { PAGE = 0x1000, PD_ENTRIES = LONG_MODE_MAPPED_GIB * 512 };
  * addresses (until a kernel builds its own tables). */
 static void write_page_tables(uint8_t *tables, uint64_t gpa)
 {
-	uint8_t *pml4 = tables, *pdpt = tables + PAGE, *pd = tables + 2 * PAGE;
+	uint8_t *pml4 = tables, *pdpt = tables + PAGE, *pd = tables + (size_t)2 * PAGE;
 
 	memset(tables, 0, LONG_MODE_TABLES_SIZE);
 	le_put64(pml4, (gpa + PAGE) | PTE_PRESENT | PTE_WRITABLE);
@@ -51,10 +51,12 @@ static void flat_segment(struct kvm_segment *seg, uint16_t selector, uint8_t typ
 }
 
 /* ANCHOR: long-mode */
+/* The page tables, then a GDT with a 64-bit code segment (L = 1) and a
+ * flat data segment at the layout's selectors, then the registers. */
 void long_mode_setup(const struct long_mode_layout *layout, void *tables, void *gdt,
 		     struct kvm_sregs *sregs)
 {
-	uint32_t gdt_size = LONG_MODE_GDT_SIZE(layout);
+	size_t gdt_size = long_mode_gdt_size(layout);
 
 	write_page_tables(tables, layout->tables);
 	memset(gdt, 0, gdt_size);

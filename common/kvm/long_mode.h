@@ -6,6 +6,7 @@
 #define COMMON_KVM_LONG_MODE_H
 
 #include <linux/kvm.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -22,10 +23,13 @@ struct long_mode_layout {
 };
 
 /* How many bytes the GDT of layout takes: up to the data descriptor. */
-#define LONG_MODE_GDT_SIZE(layout) (((layout)->data_selector / 8u + 1u) * 8u)
+static inline size_t long_mode_gdt_size(const struct long_mode_layout *layout)
+{
+	return ((size_t)layout->data_selector / 8 + 1) * 8;
+}
 
 /* Writes the page tables at tables (the host's view of layout->tables,
- * LONG_MODE_TABLES_SIZE bytes) and the GDT at gdt (LONG_MODE_GDT_SIZE
+ * LONG_MODE_TABLES_SIZE bytes) and the GDT at gdt (long_mode_gdt_size()
  * bytes), and sets sregs (read from the vCPU first: KVM fills in what is
  * not changed here) to long mode with flat segments and no IDT. */
 void long_mode_setup(const struct long_mode_layout *layout, void *tables, void *gdt,

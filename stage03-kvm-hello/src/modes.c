@@ -29,7 +29,7 @@ static void enter_long_mode(struct vm *vm, struct kvm_sregs *sregs)
 {
 	long_mode_setup(&long_layout,
 			guest_ptr(vm, long_layout.tables, LONG_MODE_TABLES_SIZE),
-			guest_ptr(vm, long_layout.gdt, LONG_MODE_GDT_SIZE(&long_layout)),
+			guest_ptr(vm, long_layout.gdt, long_mode_gdt_size(&long_layout)),
 			sregs);
 }
 

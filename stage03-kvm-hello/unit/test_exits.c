@@ -105,8 +105,8 @@ static void mmio_cases(void)
 {
 	mmio("mmio write scratch", SCRATCH_MMIO, true, 8, false);
 	mmio("mmio read scratch", SCRATCH_MMIO, false, 8, false);
-	mmio("mmio read scratch+6, 2 bytes", SCRATCH_MMIO + 6, false, 2, false);
-	mmio("mmio read scratch+6, 4 bytes", SCRATCH_MMIO + 6, false, 4, false);
+	mmio("mmio read scratch+6, 2 bytes", (uint64_t)SCRATCH_MMIO + 6, false, 2, false);
+	mmio("mmio read scratch+6, 4 bytes", (uint64_t)SCRATCH_MMIO + 6, false, 4, false);
 	mmio("mmio read unbacked", 0x300000, false, 4, false);
 	mmio("mmio write unbacked", 0x300000, true, 4, false);
 	mmio("mmio length 200", 0x300000, false, 200, false);

@@ -72,7 +72,8 @@ const char *quirk_name(enum quirk quirk)
 /* Translates a guest virtual address through the guest's own 4-level page
  * tables (at cr3), reading each table through gpa_ptr().  Returns 0 and
  * the physical address, or -1 when the address is not mapped. */
-static int translate(const struct guest_memory *mem, uint64_t cr3, uint64_t virt, uint64_t *phys)
+static int translate(const struct guest_memory *mem, uint64_t cr3, uint64_t virt,
+		     uint64_t *phys)
 {
 	uint64_t table = cr3 & PTE_ADDRESS;
 

@@ -139,7 +139,7 @@ static int set_long_mode(const struct vm *vm, int vcpu_fd, struct error_report *
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return kvm_fail(err, "KVM_GET_SREGS");
 	long_mode_setup(l, gpa_ptr(&vm->mem, l->tables, LONG_MODE_TABLES_SIZE),
-			gpa_ptr(&vm->mem, l->gdt, LONG_MODE_GDT_SIZE(l)), &sregs);
+			gpa_ptr(&vm->mem, l->gdt, long_mode_gdt_size(l)), &sregs);
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		return kvm_fail(err, "KVM_SET_SREGS");
 	return 0;
