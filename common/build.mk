@@ -46,11 +46,15 @@ endif
 #   lang/  the two interpreters' languages: the assembler's lexer, the symbol
 #          table (a hash table, used by the assemblers and the Toy resolver),
 #          the text buffer the back ends write into, and the Toy front end;
-#   kvm/   the two monitors' KVM toolbox: the names of KVM's exit reasons,
-#          the supported CPUID and the --timeout parser.
+#   kvm/   the two monitors' KVM toolbox: opening KVM and creating the VM
+#          (kvm_vm), a vCPU with its kvm_run page and its register dump
+#          (kvm_vcpu), long mode's page tables and GDT (long_mode), exit
+#          reasons' names and failure messages (kvm_exit), the supported
+#          CPUID, the --timeout parser and timer, and the clock (clock.h).
 COMMON_OBJS := $(BUILD)/common/base/diag.o $(BUILD)/common/base/file.o
-KVM_EXIT_OBJS := $(BUILD)/common/kvm/kvm_exit.o $(BUILD)/common/kvm/kvm_cpuid.o \
-                 $(BUILD)/common/kvm/timeout.o
+KVM_OBJS    := $(BUILD)/common/kvm/kvm_vm.o $(BUILD)/common/kvm/kvm_vcpu.o \
+               $(BUILD)/common/kvm/long_mode.o $(BUILD)/common/kvm/kvm_exit.o \
+               $(BUILD)/common/kvm/kvm_cpuid.o $(BUILD)/common/kvm/timeout.o
 ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \

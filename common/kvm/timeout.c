@@ -9,7 +9,9 @@
 #include "kvm/timeout.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int parse_seconds(const char *option, const char *text, double *seconds,
 		  struct error_report *err)
@@ -49,4 +51,23 @@ struct itimerval timeout_timer(double seconds)
 	timer.it_value.tv_sec = (time_t)(us / 1000000);
 	timer.it_value.tv_usec = (suseconds_t)(us % 1000000);
 	return timer;
+}
+
+int timeout_arm(double seconds, struct error_report *err)
+{
+	struct itimerval timer;
+
+	if (seconds <= 0)
+		return 0;
+	timer = timeout_timer(seconds);
+	if (setitimer(ITIMER_REAL, &timer, NULL) != 0) {
+		report_set(err, 0, 0, "cannot set the timeout: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void timeout_disarm(void)
+{
+	setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
 }

@@ -23,4 +23,11 @@ int parse_seconds(const char *option, const char *text, double *seconds,
  * would disarm the timer instead of arming it. */
 struct itimerval timeout_timer(double seconds);
 
+/* Arms the process's real-time timer: SIGALRM in seconds (0: no timeout).
+ * Returns 0, or -1 with err. */
+int timeout_arm(double seconds, struct error_report *err);
+
+/* Disarms it: the run is over, a late SIGALRM would find nothing to stop. */
+void timeout_disarm(void);
+
 #endif

@@ -6,8 +6,10 @@
  */
 #include "devices.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/diag.h"
 
@@ -37,17 +39,48 @@ END STUB */
 /* END EXERCISE ex4.1 */
 }
 
+/* Standard input, read with read() (not stdio, whose buffer poll() cannot
+ * see), with room for one byte read ahead: the status port reads a byte to
+ * learn that one is waiting, and the input port then hands it over. */
+static int lookahead = EOF;
+static bool input_ended;
+
+/* Blocks until the next byte of stdin, or EOF at its end (or an error). */
+static int next_byte(void)
+{
+	unsigned char c;
+	ssize_t n;
+
+	if (input_ended)
+		return EOF;
+	n = read(STDIN_FILENO, &c, 1);
+	if (n == 0)
+		input_ended = true;
+	return n == 1 ? c : EOF;
+}
+
+/* Would a read of stdin return at once (a byte, or the end)?  Never waits:
+ * a guest polling for input must not stall on a slow writer. */
+static bool input_ready(void)
+{
+	struct pollfd fd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return !input_ended && poll(&fd, 1, 0) == 1;
+}
+
 /* A read gives the next byte of stdin, zero-extended to the access size,
  * or all ones (0xff, 0xffff, ...) once stdin has no more. */
 static void input(uint16_t port, bool is_write, uint8_t *data, int size)
 {
-	int c;
+	int c = lookahead;
 
 	(void)port;
 	if (is_write)
 		return;
 	flush_stdout();                 /* a prompt should show before we wait */
-	c = getchar();
+	if (c == EOF)
+		c = next_byte();
+	lookahead = EOF;
 	memset(data, c == EOF ? 0xff : 0, size);
 	if (c != EOF)
 		data[0] = (uint8_t)c;
@@ -60,16 +93,14 @@ static void input_status(uint16_t port, bool is_write, uint8_t *data, int size)
 	if (is_write)
 		return;
 	memset(data, 0, size);
-/* BEGIN EXERCISE ex4.2 */
-	int c;
-
 	flush_stdout();
-	c = getchar();
-	if (c != EOF) {
-		ungetc(c, stdin);
+/* BEGIN EXERCISE ex4.2 */
+	if (lookahead == EOF && input_ready())
+		lookahead = next_byte();
+	if (lookahead != EOF)
 		data[0] = 1;
-	}
 /* STUB ex4.2
+	(void)input_ready;
 	exercise_pending("ex4.2");
 END STUB */
 /* END EXERCISE ex4.2 */

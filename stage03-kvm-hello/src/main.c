@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/file.h"
+#include "kvm/clock.h"
+#include "kvm/timeout.h"
 #include "modes.h"
 #include "run.h"
-#include "kvm/timeout.h"
 #include "vm.h"
 
 static const char usage[] =
@@ -95,34 +95,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die_usage("no guest image given");
 }
 
-static uint64_t elapsed_ns(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000u +
-	       (uint64_t)(now.tv_nsec - since->tv_nsec);
-}
-
 static void print_stats(const struct run_stats *stats, uint64_t total_ns)
 {
 	const char *sep = "";
 
 	fprintf(stderr, "{\"exits\": {");
-	for (uint32_t r = 0; r < EXIT_REASONS; r++) {
-		if (!stats->by_reason[r])
-			continue;
-		if (exit_reason_name(r))
-			fprintf(stderr, "%s\"%s\": %llu", sep, exit_reason_name(r),
-				(unsigned long long)stats->by_reason[r]);
-		else
-			fprintf(stderr, "%s\"%u\": %llu", sep, r,
-				(unsigned long long)stats->by_reason[r]);
-		sep = ", ";
-	}
+	exit_counts_print(&stats->exits, stderr);
 	fprintf(stderr, "}, \"vm_exits\": %llu, \"io_exits\": {",
-		(unsigned long long)stats->vm_exits);
-	sep = "";
+		(unsigned long long)stats->exits.total);
 	for (uint32_t port = 0; port < 65536; port++) {
 		if (!stats->by_port[port])
 			continue;
@@ -139,13 +119,13 @@ int main(int argc, char **argv)
 	struct options o = { .mode = MODE_REAL, .device = "/dev/kvm" };
 	struct error_report err = { 0 };
 	static struct run_stats stats;      /* large: not on the stack */
-	struct timespec start;
+	uint64_t start_ns = monotonic_ns();
 	struct vm vm;
 	unsigned char *image;
 	size_t size;
+	enum run_step step;
 	int status;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	diag_init(argv[0]);
 	check_stdout_at_exit();
 	parse_options(argc, argv, &o);
@@ -163,15 +143,15 @@ int main(int argc, char **argv)
 	}
 	free(image);
 
-	status = run_vcpu(&vm, &o.run, &stats, &err);
+	step = run_vcpu(&vm, &o.run, &stats, &err);
 	flush_stdout();
-	if (status != 0) {
+	if (step != RUN_HALTED) {
 		print_report(o.guest, &err);
-		dump_vcpu(&vm);
+		kvm_vcpu_dump(&vm.vcpu);
 	}
-	status = finish_stdout(status == 0 ? EXIT_OK : EXIT_GUEST_FAILED);
+	status = finish_stdout(step == RUN_HALTED ? EXIT_OK : EXIT_GUEST_FAILED);
 	if (o.show_stats)
-		print_stats(&stats, elapsed_ns(&start));
+		print_stats(&stats, monotonic_ns() - start_ns);
 	vm_destroy(&vm);
 	return status;
 }

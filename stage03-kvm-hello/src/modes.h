@@ -20,7 +20,4 @@ struct initial_regs {
 int setup_vcpu(struct vm *vm, enum cpu_mode mode, const struct initial_regs *regs,
 	       struct error_report *err);
 
-/* Prints the registers and segments to stderr (after a crash). */
-void dump_vcpu(const struct vm *vm);
-
 #endif

@@ -1,4 +1,4 @@
-/* run.h - the KVM_RUN loop and what it counts. */
+/* run.h - the KVM_RUN loop, the exit handler, and what they count. */
 #ifndef KVM_HELLO_RUN_H
 #define KVM_HELLO_RUN_H
 
@@ -15,15 +15,27 @@ struct run_options {
 };
 
 struct run_stats {
-	uint64_t vm_exits;
-	uint64_t by_reason[EXIT_REASONS];
+	struct exit_counts exits;
 	uint64_t by_port[65536];   /* port I/O exits, by port */
 	uint64_t guest_ns;         /* wall time spent inside KVM_RUN */
 };
 
-/* Runs the vCPU until the guest halts (returns 0) or fails: a triple fault,
- * a failed entry, an emulation error, a timeout (returns -1, err says). */
-int run_vcpu(struct vm *vm, const struct run_options *opts,
-	     struct run_stats *stats, struct error_report *err);
+/* What the run does after an exit. */
+enum run_step {
+	RUN_GO_ON,                 /* enter the guest again */
+	RUN_HALTED,                /* the guest halted: its normal end */
+	RUN_FAILED,                /* it failed, or the monitor did; err says */
+};
+
+/* Runs the vCPU until the guest halts (RUN_HALTED) or fails (RUN_FAILED):
+ * a triple fault, a failed entry, an emulation error, a timeout. */
+enum run_step run_vcpu(struct vm *vm, const struct run_options *opts,
+		       struct run_stats *stats, struct error_report *err);
+
+/* Handles the exit KVM described in run, a kvm_run page of run_size
+ * bytes, with the devices of devices.c (exits.c). */
+enum run_step handle_exit(struct kvm_run *run, size_t run_size,
+			  const struct run_options *opts, struct run_stats *stats,
+			  struct error_report *err);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "kvm/kvm_vcpu.h"
+#include "kvm/kvm_vcpu.h"
 
 enum {
 	GUEST_MEMORY = 2 << 20,        /* 2 MiB of guest RAM at address 0 */
@@ -16,10 +18,9 @@ enum {
 };
 
 struct vm {
-	int kvm_fd, vm_fd, vcpu_fd;
+	int kvm_fd, vm_fd;
 	uint8_t *memory;               /* guest physical 0 .. GUEST_MEMORY */
-	struct kvm_run *run;           /* shared with KVM: why the vCPU exited */
-	size_t run_size;
+	struct kvm_vcpu vcpu;          /* its descriptor and kvm_run page */
 };
 
 /* Opens device (normally /dev/kvm) and creates a VM with memory and one
@@ -30,9 +31,6 @@ void vm_destroy(struct vm *vm);
 /* The one way the monitor touches guest memory: a host pointer to len
  * bytes at guest physical address gpa, or NULL if any of it is outside. */
 void *guest_ptr(const struct vm *vm, uint64_t gpa, size_t len);
-
-/* Likewise for the data KVM leaves in the kvm_run page at an offset. */
-void *run_data(const struct vm *vm, uint64_t offset, size_t len);
 
 /* Is an image of size bytes loadable?  (Checked before KVM is opened.) */
 int check_image_size(size_t size, struct error_report *err);

@@ -8,9 +8,8 @@
  *   - init's byte to the boot-timer port: userspace is running.  This is
  *     Firecracker's measure of a boot, and the one --stats reports as
  *     boot_to_init_ms.
- * The console is also where a kernel says it panicked; remembering that
- * line lets the monitor tell a panic (then a reboot, from panic=-1) from
- * an orderly reboot.
+ * The console's lines are read by kernel_log.c, which tells the timer when
+ * it sees the second.
  */
 #include "boot_timer.h"
 
@@ -23,15 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvm/clock.h"
 #include "kvm/timeout.h"
-
-uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void boot_timer_start(struct boot_timer *timer)
 {
@@ -59,26 +51,14 @@ void boot_timer_io(void *device, uint16_t offset, bool is_write, uint8_t *data,
 		memset(data, 0xff, size);
 }
 
-static void console_line(struct boot_timer *timer)
-{
-	const char *panic = strstr(timer->line, "Kernel panic - not syncing");
-
-	if (strstr(timer->line, "Run /init as init process"))
-		mark(timer, &timer->run_init_ns);
-	if (panic && !timer->panic[0])
-		strncpy(timer->panic, panic, sizeof(timer->panic) - 1);
-}
-
-void boot_timer_console(struct boot_timer *timer, uint8_t byte)
+void boot_timer_output(struct boot_timer *timer)
 {
 	mark(timer, &timer->first_output_ns);
-	if (byte == '\n' || timer->line_len == sizeof(timer->line) - 1) {
-		timer->line[timer->line_len] = '\0';
-		console_line(timer);
-		timer->line_len = 0;
-	}
-	if (byte != '\n' && byte != '\r')
-		timer->line[timer->line_len++] = (char)byte;
+}
+
+void boot_timer_run_init(struct boot_timer *timer)
+{
+	mark(timer, &timer->run_init_ns);
 }
 
 /* --- the silence watch ---------------------------------------------------- */

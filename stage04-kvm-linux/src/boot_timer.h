@@ -3,7 +3,6 @@
 #define KVM_LINUX_BOOT_TIMER_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 /* The port the kit's init writes one byte to once userspace runs. */
@@ -15,15 +14,9 @@ struct boot_timer {
 	uint64_t first_output_ns;    /* the kernel's first byte on the console */
 	uint64_t run_init_ns;        /* the kernel's "Run /init as init process" */
 	uint64_t init_ns;            /* init's write to BOOT_TIMER_PORT */
-	/* The kernel's panic line, when it printed one. */
-	char panic[160];
-	/* The console line being assembled, to spot the milestones. */
-	char line[160];
-	size_t line_len;
 };
 
 void boot_timer_start(struct boot_timer *timer);
-uint64_t monotonic_ns(void);
 
 /* The port handler: any write is init saying it runs. */
 void boot_timer_io(void *timer, uint16_t offset, bool is_write, uint8_t *data,
@@ -39,7 +32,9 @@ int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
 /* The VM has ended: a notice not yet written never will be. */
 void boot_timer_end_watch(void);
 
-/* Watches one byte of console output for the kernel's milestones. */
-void boot_timer_console(struct boot_timer *timer, uint8_t byte);
+/* The console's milestones: a byte of output (only the first counts), and
+ * the kernel's "Run /init" line (found by kernel_log.c). */
+void boot_timer_output(struct boot_timer *timer);
+void boot_timer_run_init(struct boot_timer *timer);
 
 #endif

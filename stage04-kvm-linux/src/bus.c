@@ -11,19 +11,32 @@
 
 #include <string.h>
 
-int bus_add(struct bus *bus, const char *name, uint16_t base, uint16_t count,
-	    port_handler *handler, void *device)
+enum bus_add_result bus_add(struct bus *bus, const char *name, uint16_t base,
+			    uint16_t count, port_handler *handler, void *device)
 {
-	if (bus->nranges == BUS_MAX_DEVICES)
-		return -1;
+	if (count == 0 || (uint32_t)base + count > 0x10000)
+		return BUS_EMPTY_RANGE;
 	for (uint32_t port = base; port < (uint32_t)base + count; port++)
 		if (bus_find(bus, (uint16_t)port))
-			return -1;
+			return BUS_OVERLAP;
+	if (bus->nranges == BUS_MAX_DEVICES)
+		return BUS_FULL;
 	bus->ranges[bus->nranges++] = (struct port_range){
 		.name = name, .base = base, .count = count,
 		.handler = handler, .device = device,
 	};
-	return 0;
+	return BUS_ADDED;
+}
+
+const char *bus_add_error(enum bus_add_result result)
+{
+	static const char *const messages[] = {
+		[BUS_ADDED] = "no error",
+		[BUS_FULL] = "the device table is full",
+		[BUS_OVERLAP] = "two devices claim the same port",
+		[BUS_EMPTY_RANGE] = "a device's ports are empty or run past 0xffff",
+	};
+	return messages[result];
 }
 
 /* ANCHOR: bus-find */
@@ -39,11 +52,9 @@ const struct port_range *bus_find(const struct bus *bus, uint16_t port)
 }
 /* ANCHOR_END: bus-find */
 
-void bus_port_io(struct bus *bus, uint16_t port, bool is_write,
-		 uint8_t *data, uint32_t size)
+void bus_port_io(struct bus *bus, const struct port_range *r, uint16_t port,
+		 bool is_write, uint8_t *data, uint32_t size)
 {
-	const struct port_range *r = bus_find(bus, port);
-
 	if (r) {
 		r->handler(r->device, (uint16_t)(port - r->base), is_write, data, size);
 		return;

@@ -27,17 +27,28 @@ struct bus {
 	uint64_t unhandled_mmio;           /* MMIO accesses: there are no MMIO devices */
 };
 
-/* Adds a device; returns -1 when the table is full or ports overlap. */
-int bus_add(struct bus *bus, const char *name, uint16_t base, uint16_t count,
-	    port_handler *handler, void *device);
+enum bus_add_result {
+	BUS_ADDED,
+	BUS_FULL,            /* BUS_MAX_DEVICES are on the bus already */
+	BUS_OVERLAP,         /* a port of the range is another device's */
+	BUS_EMPTY_RANGE,     /* count is 0, or the range runs past port 0xffff */
+};
+
+/* Adds a device answering count ports from base. */
+enum bus_add_result bus_add(struct bus *bus, const char *name, uint16_t base,
+			    uint16_t count, port_handler *handler, void *device);
+
+/* What went wrong, for a message: "the device table is full", ... */
+const char *bus_add_error(enum bus_add_result result);
 
 /* The device at port, or NULL. */
 const struct port_range *bus_find(const struct bus *bus, uint16_t port);
 
-/* One port access: to its device, or else reads see all ones, writes are
- * dropped, and the port's count goes up. */
-void bus_port_io(struct bus *bus, uint16_t port, bool is_write,
-		 uint8_t *data, uint32_t size);
+/* One port access to range r, the device bus_find() found at port: to
+ * its handler, or, when r is NULL, reads see all ones, writes are dropped,
+ * and the port's count goes up. */
+void bus_port_io(struct bus *bus, const struct port_range *r, uint16_t port,
+		 bool is_write, uint8_t *data, uint32_t size);
 
 /* One MMIO access: nothing lives there; reads see all ones. */
 void bus_mmio(struct bus *bus, bool is_write, uint8_t *data, uint32_t len);

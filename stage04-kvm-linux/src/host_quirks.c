@@ -29,6 +29,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "base/le.h"
+#include "kvm/kvm_vm.h"
+
 #define RFLAGS_AC (1ull << 18)
 #define PTE_PRESENT 1ull
 #define PTE_HUGE (1ull << 7)
@@ -65,23 +68,18 @@ const char *quirk_name(enum quirk quirk)
 	return names[quirk];
 }
 
-static int fail(struct error_report *err, const char *what)
-{
-	report_set(err, 0, 0, "%s failed: %s", what, strerror(errno));
-	return -1;
-}
-
 /* ANCHOR: page-walk */
 /* Translates a guest virtual address through the guest's own 4-level page
  * tables (at cr3), reading each table through gpa_ptr().  Returns 0 and
  * the physical address, or -1 when the address is not mapped. */
-static int translate(const struct vm *vm, uint64_t cr3, uint64_t virt, uint64_t *phys)
+static int translate(const struct guest_memory *mem, uint64_t cr3, uint64_t virt,
+		     uint64_t *phys)
 {
 	uint64_t table = cr3 & PTE_ADDRESS;
 
 	for (int level = 3; level >= 0; level--) {
 		unsigned index = (unsigned)(virt >> (12 + 9 * level)) & 511;
-		const uint64_t *entry = gpa_ptr(&vm->mem, table + (uint64_t)index * 8, 8);
+		const uint64_t *entry = gpa_ptr(mem, table + (uint64_t)index * 8, 8);
 		uint64_t page_mask = (1ull << (12 + 9 * level)) - 1;
 
 		if (!entry || !(*entry & PTE_PRESENT))
@@ -99,15 +97,15 @@ static int translate(const struct vm *vm, uint64_t cr3, uint64_t virt, uint64_t 
 
 /* Copies len bytes between the monitor and guest virtual memory, a byte at
  * a time (the bytes may straddle pages).  Returns 0 or -1. */
-static int copy_virtual(const struct vm *vm, uint64_t cr3, uint64_t virt,
+static int copy_virtual(const struct guest_memory *mem, uint64_t cr3, uint64_t virt,
 			uint8_t *buffer, size_t len, bool to_guest)
 {
 	for (size_t i = 0; i < len; i++) {
 		uint64_t phys;
 		uint8_t *byte;
 
-		if (translate(vm, cr3, virt + i, &phys) != 0 ||
-		    !(byte = gpa_ptr(&vm->mem, phys, 1)))
+		if (translate(mem, cr3, virt + i, &phys) != 0 ||
+		    !(byte = gpa_ptr(mem, phys, 1)))
 			return -1;
 		if (to_guest)
 			*byte = buffer[i];
@@ -224,40 +222,38 @@ static void skip_prefixes(struct insn *insn, const struct kvm_sregs *s)
 
 /* --- completing them ----------------------------------------------------- */
 
-static int inject_breakpoint(struct vm *vm, struct error_report *err)
+static int inject_breakpoint(int vcpu_fd, struct error_report *err)
 {
 	struct kvm_vcpu_events events;
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &events) < 0)
-		return fail(err, "KVM_GET_VCPU_EVENTS");
+	if (ioctl(vcpu_fd, KVM_GET_VCPU_EVENTS, &events) < 0)
+		return kvm_fail(err, "KVM_GET_VCPU_EVENTS");
 	events.exception.injected = 1;
 	events.exception.nr = BREAKPOINT_VECTOR;
 	events.exception.has_error_code = 0;
-	if (ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &events) < 0)
-		return fail(err, "KVM_SET_VCPU_EVENTS");
+	if (ioctl(vcpu_fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+		return kvm_fail(err, "KVM_SET_VCPU_EVENTS");
 	return 0;
 }
 
-static int move_mxcsr(struct vm *vm, uint64_t cr3, uint64_t address, bool load,
+static int move_mxcsr(int vcpu_fd, const struct guest_memory *mem, uint64_t cr3, uint64_t address, bool load,
 		      struct error_report *err)
 {
 	struct kvm_fpu fpu;
 	uint8_t value[4];
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_FPU, &fpu) < 0)
-		return fail(err, "KVM_GET_FPU");
+	if (ioctl(vcpu_fd, KVM_GET_FPU, &fpu) < 0)
+		return kvm_fail(err, "KVM_GET_FPU");
 	if (load) {
-		if (copy_virtual(vm, cr3, address, value, 4, false) != 0)
+		if (copy_virtual(mem, cr3, address, value, 4, false) != 0)
 			goto unmapped;
-		fpu.mxcsr = (uint32_t)value[0] | (uint32_t)value[1] << 8 |
-			    (uint32_t)value[2] << 16 | (uint32_t)value[3] << 24;
-		if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
-			return fail(err, "KVM_SET_FPU");
+		fpu.mxcsr = le_get32(value);
+		if (ioctl(vcpu_fd, KVM_SET_FPU, &fpu) < 0)
+			return kvm_fail(err, "KVM_SET_FPU");
 		return 0;
 	}
-	for (int i = 0; i < 4; i++)
-		value[i] = (uint8_t)(fpu.mxcsr >> (8 * i));
-	if (copy_virtual(vm, cr3, address, value, 4, true) == 0)
+	le_put32(value, fpu.mxcsr);
+	if (copy_virtual(mem, cr3, address, value, 4, true) == 0)
 		return 0;
 unmapped:
 	report_set(err, 0, 0, "%s operand at 0x%llx is not mapped",
@@ -268,7 +264,7 @@ unmapped:
 /* ANCHOR: complete */
 /* Decodes the instruction at rip and, if it is one of ours, carries it
  * out: returns the quirk, or QUIRKS if it is not one of them. */
-static int complete(struct vm *vm, struct insn *insn, struct kvm_regs *r,
+static int complete(int vcpu_fd, const struct guest_memory *mem, struct insn *insn, struct kvm_regs *r,
 		    const struct kvm_sregs *s, struct error_report *err)
 {
 	uint8_t op, op2, modrm;
@@ -279,7 +275,7 @@ static int complete(struct vm *vm, struct insn *insn, struct kvm_regs *r,
 		return QUIRKS;
 	if (op == 0xcc) {                                 /* int3 */
 		r->rip += insn->pos;      /* #BP is a trap: it reports the next rip */
-		return inject_breakpoint(vm, err) == 0 ? QUIRK_INT3 : -1;
+		return inject_breakpoint(vcpu_fd, err) == 0 ? QUIRK_INT3 : -1;
 	}
 	if (op == 0x9b) {                                 /* fwait */
 		r->rip += insn->pos;
@@ -296,7 +292,7 @@ static int complete(struct vm *vm, struct insn *insn, struct kvm_regs *r,
 	    (((modrm >> 3) & 7) == 2 || ((modrm >> 3) & 7) == 3)) {   /* ld/stmxcsr */
 		if (!memory_operand(insn, modrm, r, r->rip, &address))
 			return QUIRKS;
-		if (move_mxcsr(vm, s->cr3, address, ((modrm >> 3) & 7) == 2, err) != 0)
+		if (move_mxcsr(vcpu_fd, mem, s->cr3, address, ((modrm >> 3) & 7) == 2, err) != 0)
 			return -1;
 		r->rip += insn->pos;
 		return QUIRK_MXCSR;
@@ -305,32 +301,36 @@ static int complete(struct vm *vm, struct insn *insn, struct kvm_regs *r,
 }
 /* ANCHOR_END: complete */
 
-int host_quirks_complete(struct vm *vm, struct host_quirks *quirks,
-			 struct error_report *err)
+enum quirk_result host_quirks_complete(const struct kvm_vcpu *vcpu,
+					const struct guest_memory *mem,
+					struct host_quirks *quirks, struct error_report *err)
 {
 	struct insn insn = { .len = MAX_INSN };
+	int vcpu_fd = vcpu->fd;
 	struct kvm_regs r;
 	struct kvm_sregs s;
 	int quirk;
 
 	if (!quirks->active)
-		return 0;
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
-		return fail(err, "KVM_GET_REGS");
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		return fail(err, "KVM_GET_SREGS");
+		return QUIRK_NOT_OURS;
+	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+		kvm_fail(err, "KVM_GET_REGS/KVM_GET_SREGS");
+		return QUIRK_FAILED;
+	}
 	/* Fetch what we can: an instruction near the end of a mapped page
 	 * may have fewer bytes after it. */
 	while (insn.len > 0 &&
-	       copy_virtual(vm, s.cr3, s.cs.base + r.rip, insn.bytes, insn.len, false) != 0)
+	       copy_virtual(mem, s.cr3, s.cs.base + r.rip, insn.bytes, insn.len, false) != 0)
 		insn.len--;
-	quirk = complete(vm, &insn, &r, &s, err);
+	quirk = complete(vcpu_fd, mem, &insn, &r, &s, err);
 	if (quirk < 0)
-		return -1;
+		return QUIRK_FAILED;
 	if (quirk == QUIRKS)
-		return 0;
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0)
-		return fail(err, "KVM_SET_REGS");
+		return QUIRK_NOT_OURS;
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &r) < 0) {
+		kvm_fail(err, "KVM_SET_REGS");
+		return QUIRK_FAILED;
+	}
 	quirks->completed[quirk]++;
-	return 1;
+	return QUIRK_COMPLETED;
 }

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 #include "base/diag.h"
-#include "vm.h"
+#include "guest_memory.h"
+#include "kvm/kvm_vcpu.h"
 
 enum quirk { QUIRK_INT3, QUIRK_CLAC_STAC, QUIRK_FWAIT, QUIRK_MXCSR, QUIRKS };
 
@@ -25,12 +26,18 @@ void host_quirks_detect(struct host_quirks *quirks);
 /* Kernel options such a host needs, or "" when it needs none. */
 const char *host_quirks_cmdline(const struct host_quirks *quirks);
 
-/* After KVM_EXIT_INTERNAL_ERROR: if the instruction at rip is one the host
- * cannot emulate and the monitor can, carries it out and returns 1;
- * returns 0 when it is not one of those, -1 (with err) when the vCPU's
- * state cannot be read or written. */
-int host_quirks_complete(struct vm *vm, struct host_quirks *quirks,
-			 struct error_report *err);
+enum quirk_result {
+	QUIRK_COMPLETED,       /* the monitor carried the instruction out */
+	QUIRK_NOT_OURS,        /* not one it can (or not on this host) */
+	QUIRK_FAILED,          /* the vCPU's state cannot be read or written; err says */
+};
+
+/* After KVM_EXIT_INTERNAL_ERROR on vcpu: if the instruction at rip is one
+ * the host cannot emulate and the monitor can, carries it out (reading its
+ * operands in mem through the guest's page tables). */
+enum quirk_result host_quirks_complete(const struct kvm_vcpu *vcpu,
+					const struct guest_memory *mem,
+					struct host_quirks *quirks, struct error_report *err);
 
 /* "int3", "clac/stac", ...: for --stats. */
 const char *quirk_name(enum quirk quirk);

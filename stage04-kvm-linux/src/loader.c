@@ -19,18 +19,9 @@
 #include <elf.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "boot_params.h"
 #include "layout.h"
-
-/* The image is little-endian, like the machine, but may be unaligned. */
-static uint32_t read_u8(const uint8_t *p, size_t off)  { return p[off]; }
-static uint32_t read_u16(const uint8_t *p, size_t off) { return p[off] | (uint32_t)p[off + 1] << 8; }
-static uint32_t read_u32(const uint8_t *p, size_t off) { return read_u16(p, off) | read_u16(p, off + 2) << 16; }
-
-static void write_u8(uint8_t *p, size_t off, uint32_t v)  { p[off] = (uint8_t)v; }
-static void write_u16(uint8_t *p, size_t off, uint32_t v) { write_u8(p, off, v); write_u8(p, off + 1, v >> 8); }
-static void write_u32(uint8_t *p, size_t off, uint32_t v) { write_u16(p, off, v); write_u16(p, off + 2, v >> 16); }
-static void write_u64(uint8_t *p, size_t off, uint64_t v) { write_u32(p, off, (uint32_t)v); write_u32(p, off + 4, (uint32_t)(v >> 32)); }
 
 static uint64_t page_up(uint64_t x)   { return (x + 0xfff) & ~0xfffull; }
 static uint64_t page_down(uint64_t x) { return x & ~0xfffull; }
@@ -50,11 +41,11 @@ static void write_e820(uint8_t *zero_page, uint64_t mem_size)
 	for (size_t i = 0; i < n; i++) {
 		size_t entry = BP_E820_TABLE + i * E820_ENTRY_SIZE;
 
-		write_u64(zero_page, entry, map[i].addr);
-		write_u64(zero_page, entry + 8, map[i].size);
-		write_u32(zero_page, entry + 16, map[i].type);
+		le_put64(zero_page + entry, map[i].addr);
+		le_put64(zero_page + entry + 8, map[i].size);
+		le_put32(zero_page + entry + 16, map[i].type);
 	}
-	write_u8(zero_page, BP_E820_ENTRIES, (uint32_t)n);
+	zero_page[BP_E820_ENTRIES] = (uint8_t)n;
 }
 /* ANCHOR_END: e820 */
 
@@ -69,11 +60,10 @@ static uint64_t load_address(const uint8_t *k, uint32_t version, uint64_t need,
 			     uint64_t mem_size)
 {
 /* BEGIN EXERCISE ex5.3 */
-	uint64_t pref = read_u32(k, HDR_PREF_ADDRESS) |
-			(uint64_t)read_u32(k, HDR_PREF_ADDRESS + 4) << 32;
-	uint32_t align = read_u32(k, HDR_KERNEL_ALIGNMENT);
+	uint64_t pref = le_get64(k + HDR_PREF_ADDRESS);
+	uint32_t align = le_get32(k + HDR_KERNEL_ALIGNMENT);
 
-	if (version < 0x020a || !read_u8(k, HDR_RELOCATABLE) || align == 0 ||
+	if (version < 0x020a || !k[HDR_RELOCATABLE] || align == 0 ||
 	    pref < KERNEL_LOAD_ADDRESS || pref % align != 0 ||
 	    pref > mem_size || need > mem_size - pref)
 		return KERNEL_LOAD_ADDRESS;
@@ -107,24 +97,24 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 			   HDR_MIN_LENGTH);
 		return -1;
 	}
-	if (read_u16(k, HDR_BOOT_FLAG) != BOOT_FLAG) {
+	if (le_get16(k + HDR_BOOT_FLAG) != BOOT_FLAG) {
 		report_set(err, 0, 0, "not a bzImage: no boot sector signature "
 			   "0xaa55 at offset 0x1fe (and not an ELF vmlinux either)");
 		return -1;
 	}
-	if (read_u32(k, HDR_MAGIC) != HDR_MAGIC_VALUE) {
+	if (le_get32(k + HDR_MAGIC) != HDR_MAGIC_VALUE) {
 		report_set(err, 0, 0, "not a bzImage: no \"HdrS\" magic at offset "
 			   "0x202 (a boot sector, but not a Linux kernel's)");
 		return -1;
 	}
-	version = read_u16(k, HDR_VERSION);
+	version = le_get16(k + HDR_VERSION);
 	if (version < OLDEST_PROTOCOL) {
 		report_set(err, 0, 0, "boot protocol %u.%02u is too old: this loader "
 			   "needs 2.06 or later (Linux 2.6.22, 2007)", version >> 8,
 			   version & 0xff);
 		return -1;
 	}
-	setup_sects = read_u8(k, HDR_SETUP_SECTS);
+	setup_sects = k[HDR_SETUP_SECTS];
 	if (setup_sects == 0)
 		setup_sects = 4;          /* what the oldest kernels meant by 0 */
 	*payload = (size_t)(setup_sects + 1) * SECTOR_SIZE;
@@ -136,7 +126,7 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 	}
 	/* The build pads the protected-mode part to exactly syssize
 	 * paragraphs, so a shorter file lost its end on the way. */
-	syssize = read_u32(k, HDR_SYSSIZE);
+	syssize = le_get32(k + HDR_SYSSIZE);
 	if (syssize == 0 || (uint64_t)syssize * 16 > size - *payload) {
 		report_set(err, 0, 0, "the setup header says the protected-mode kernel "
 			   "is %llu bytes (syssize 0x%x paragraphs), but the %zu-byte file "
@@ -145,26 +135,26 @@ static int check_bzimage(const struct boot_inputs *in, uint64_t mem_size,
 			   *payload);
 		return -1;
 	}
-	header_end = HDR_MAGIC + read_u8(k, HDR_JUMP + 1);
+	header_end = HDR_MAGIC + k[HDR_JUMP + 1];
 	if (header_end < HDR_MIN_LENGTH || header_end > *payload) {
 		report_set(err, 0, 0, "the setup header's length byte (0x201) says it "
 			   "ends at 0x%x, outside [0x%x, 0x%zx]", header_end,
 			   HDR_MIN_LENGTH, *payload);
 		return -1;
 	}
-	if (!(read_u8(k, HDR_LOADFLAGS) & LOADFLAGS_LOADED_HIGH)) {
+	if (!(k[HDR_LOADFLAGS] & LOADFLAGS_LOADED_HIGH)) {
 		report_set(err, 0, 0, "a zImage (loaded at 64 KiB), not a bzImage: "
 			   "this loader only places kernels at 1 MiB");
 		return -1;
 	}
-	if (!(read_u16(k, HDR_XLOADFLAGS) & XLF_KERNEL_64)) {
+	if (!(le_get16(k + HDR_XLOADFLAGS) & XLF_KERNEL_64)) {
 		report_set(err, 0, 0, "the kernel has no 64-bit entry point "
 			   "(xloadflags bit 0): a 32-bit kernel");
 		return -1;
 	}
 	/* init_size: memory the kernel needs from its load address until it
 	 * has decompressed and moved itself, often several times the file. */
-	init_size = read_u32(k, HDR_INIT_SIZE);
+	init_size = le_get32(k + HDR_INIT_SIZE);
 	need = page_up(init_size > size - *payload ? init_size : size - *payload);
 	out->kernel_start = load_address(k, version, need, mem_size);
 	out->kernel_end = out->kernel_start + need;
@@ -198,9 +188,9 @@ static int load_bzimage(const struct guest_memory *mem, const struct boot_inputs
 	/* Only the setup header, never the whole first sector: since Linux
 	 * 6.1.88 the bytes before it are padding, and copied they would
 	 * land in zero-page fields (screen_info, edid_info...) as garbage. */
-	header_end = HDR_MAGIC + read_u8(in->kernel, HDR_JUMP + 1);
+	header_end = HDR_MAGIC + in->kernel[HDR_JUMP + 1];
 	memcpy(zero_page + HDR_START, in->kernel + HDR_START, header_end - HDR_START);
-	write_u32(zero_page, HDR_CODE32_START, (uint32_t)out->kernel_start);
+	le_put32(zero_page + HDR_CODE32_START, (uint32_t)out->kernel_start);
 	return 0;
 }
 /* ANCHOR_END: load-bzimage */
@@ -211,11 +201,11 @@ static int load_bzimage(const struct guest_memory *mem, const struct boot_inputs
  * would have brought, as the kernel expects to find them. */
 static void fake_setup_header(uint8_t *zero_page)
 {
-	write_u16(zero_page, HDR_BOOT_FLAG, BOOT_FLAG);
-	write_u32(zero_page, HDR_MAGIC, HDR_MAGIC_VALUE);
-	write_u32(zero_page, HDR_INITRD_ADDR_MAX, DEFAULT_INITRD_ADDR_MAX);
-	write_u32(zero_page, HDR_KERNEL_ALIGNMENT, 0x1000000);
-	write_u32(zero_page, HDR_CMDLINE_SIZE, 2047);   /* COMMAND_LINE_SIZE - 1 */
+	le_put16(zero_page + HDR_BOOT_FLAG, BOOT_FLAG);
+	le_put32(zero_page + HDR_MAGIC, HDR_MAGIC_VALUE);
+	le_put32(zero_page + HDR_INITRD_ADDR_MAX, DEFAULT_INITRD_ADDR_MAX);
+	le_put32(zero_page + HDR_KERNEL_ALIGNMENT, 0x1000000);
+	le_put32(zero_page + HDR_CMDLINE_SIZE, 2047);   /* COMMAND_LINE_SIZE - 1 */
 }
 
 /* Program header i, copied out: the file's bytes need not be aligned.
@@ -334,7 +324,7 @@ static int place_cmdline(const struct guest_memory *mem, const char *cmdline,
 			 struct error_report *err)
 {
 	size_t len = strlen(cmdline);
-	uint32_t limit = read_u32(zero_page, HDR_CMDLINE_SIZE);
+	uint32_t limit = le_get32(zero_page + HDR_CMDLINE_SIZE);
 	char *dest;
 
 	if (len > limit || len >= CMDLINE_MAX) {
@@ -345,7 +335,7 @@ static int place_cmdline(const struct guest_memory *mem, const char *cmdline,
 	}
 	dest = gpa_ptr(mem, CMDLINE_ADDRESS, len + 1);
 	memcpy(dest, cmdline, len + 1);
-	write_u32(zero_page, HDR_CMD_LINE_PTR, CMDLINE_ADDRESS);
+	le_put32(zero_page + HDR_CMD_LINE_PTR, CMDLINE_ADDRESS);
 	out->cmdline_size = len;
 	return 0;
 }
@@ -357,7 +347,7 @@ static int place_initrd(const struct guest_memory *mem, const struct boot_inputs
 			uint8_t *zero_page, struct boot_layout *out,
 			struct error_report *err)
 {
-	uint64_t top = (uint64_t)read_u32(zero_page, HDR_INITRD_ADDR_MAX) + 1;
+	uint64_t top = (uint64_t)le_get32(zero_page + HDR_INITRD_ADDR_MAX) + 1;
 	uint64_t start, room;
 
 	if (!in->initrd)
@@ -385,8 +375,8 @@ static int place_initrd(const struct guest_memory *mem, const struct boot_inputs
 		return -1;
 	}
 	memcpy(gpa_ptr(mem, start, in->initrd_size), in->initrd, in->initrd_size);
-	write_u32(zero_page, HDR_RAMDISK_IMAGE, (uint32_t)start);
-	write_u32(zero_page, HDR_RAMDISK_SIZE, (uint32_t)in->initrd_size);
+	le_put32(zero_page + HDR_RAMDISK_IMAGE, (uint32_t)start);
+	le_put32(zero_page + HDR_RAMDISK_SIZE, (uint32_t)in->initrd_size);
 	out->initrd_start = start;
 	out->initrd_size = in->initrd_size;
 	return 0;
@@ -415,7 +405,7 @@ int load_kernel(const struct guest_memory *mem, const struct boot_inputs *in,
 	    place_cmdline(mem, in->cmdline, zero_page, out, err) != 0 ||
 	    place_initrd(mem, in, zero_page, out, err) != 0)
 		return -1;
-	write_u8(zero_page, HDR_TYPE_OF_LOADER, LOADER_TYPE_UNDEFINED);
+	zero_page[HDR_TYPE_OF_LOADER] = (uint8_t)LOADER_TYPE_UNDEFINED;
 	write_e820(zero_page, mem->size);
 	return 0;
 }

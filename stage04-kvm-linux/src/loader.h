@@ -39,4 +39,10 @@ struct boot_layout {
 int load_kernel(const struct guest_memory *mem, const struct boot_inputs *in,
 		struct boot_layout *out, struct error_report *err);
 
+/* The dry run's report on stdout: where each piece went, the command line
+ * and the entry point, then the e820 map as the zero page in mem gives it
+ * to the kernel (loader_report.c). */
+void loader_report(const struct guest_memory *mem, const struct boot_layout *layout,
+		   const char *cmdline);
+
 #endif

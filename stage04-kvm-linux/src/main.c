@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "run.h"
+#include "kvm/clock.h"
 #include "kvm/timeout.h"
 
 static const char usage[] =
@@ -145,50 +146,6 @@ static char *build_cmdline(const struct options *o, const struct host_quirks *qu
 	return cmdline;
 }
 
-/* ANCHOR: dry-run */
-static void print_layout(const struct boot_layout *l, const char *cmdline)
-{
-	if (l->format == KERNEL_BZIMAGE)
-		printf("kernel: bzImage, boot protocol %u.%02u\n",
-		       (unsigned)l->protocol >> 8, (unsigned)l->protocol & 0xff);
-	else
-		printf("kernel: ELF vmlinux\n");
-	printf("0x%08x  zero page\n", ZERO_PAGE_ADDRESS);
-	printf("0x%08x  command line, %" PRIu64 " bytes: %s\n", CMDLINE_ADDRESS,
-	       l->cmdline_size, cmdline);
-	printf("0x%08" PRIx64 "  kernel, up to 0x%08" PRIx64 "\n", l->kernel_start,
-	       l->kernel_end);
-	if (l->initrd_size)
-		printf("0x%08" PRIx64 "  initrd, %" PRIu64 " bytes\n", l->initrd_start,
-		       l->initrd_size);
-	printf("entry: 0x%" PRIx64 " (64-bit)\n", l->entry);
-}
-/* ANCHOR_END: dry-run */
-
-/* The memory map as the kernel will read it: from the zero page. */
-static void print_e820(const struct guest_memory *mem)
-{
-/* BEGIN EXERCISE ex5.1 */
-	const uint8_t *zero_page = gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE);
-
-	for (int i = 0; i < zero_page[BP_E820_ENTRIES] && i < E820_MAX_ENTRIES; i++) {
-		struct { uint64_t addr, size; uint32_t type; } entry;
-		const uint8_t *raw = zero_page + BP_E820_TABLE + (size_t)i * E820_ENTRY_SIZE;
-
-		memcpy(&entry.addr, raw, 8);
-		memcpy(&entry.size, raw + 8, 8);
-		memcpy(&entry.type, raw + 16, 4);
-		printf("e820: 0x%08" PRIx64 "-0x%08" PRIx64 " %s\n", entry.addr,
-		       entry.addr + entry.size - 1,
-		       entry.type == E820_RAM ? "RAM" : "reserved");
-	}
-/* STUB ex5.1
-	(void)mem;
-	exercise_pending("ex5.1");
-END STUB */
-/* END EXERCISE ex5.1 */
-}
-
 static void print_ports(const struct bus *bus)
 {
 	for (int i = 0; i < bus->nranges; i++)
@@ -199,6 +156,7 @@ static void print_ports(const struct bus *bus)
 static const char *end_name(enum vm_end end)
 {
 	static const char *const names[] = {
+		[VM_RUNNING] = "running",
 		[END_REBOOT] = "reboot", [END_ESCAPE] = "escape", [END_PANIC] = "panic",
 		[END_TRIPLE_FAULT] = "triple_fault", [END_TIMEOUT] = "timeout",
 		[END_CONSOLE_LOST] = "console_lost", [END_ERROR] = "error",
@@ -230,16 +188,9 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 	print_ms("total_ms", monotonic_ns() - m->timer.start_ns);
 	fprintf(stderr, ", \"monitor_rss_kib\": %" PRIu64 ", \"guest_resident_kib\": %"
 		PRIu64 ", \"vm_exits\": %" PRIu64 ", \"exits\": {",
-		monitor >> 10, guest >> 10, m->vm_exits);
-	for (uint32_t r = 0; r < EXIT_REASONS; r++) {
-		if (!m->by_reason[r])
-			continue;
-		fprintf(stderr, "%s\"%s\": %" PRIu64, sep,
-			exit_reason_name(r) ? exit_reason_name(r) : "other", m->by_reason[r]);
-		sep = ", ";
-	}
+		monitor >> 10, guest >> 10, m->exits.total);
+	exit_counts_print(&m->exits, stderr);
 	fprintf(stderr, "}, \"unhandled_ports\": {");
-	sep = "";
 	for (uint32_t port = 0; port < 65536; port++) {
 		if (!m->bus.unhandled_ports[port])
 			continue;
@@ -270,8 +221,8 @@ static int report_end(const struct machine *m, enum vm_end end,
 		status = EXIT_OK;
 		break;
 	case END_PANIC:
-		print_error("the guest kernel panicked: %s", m->timer.panic[0] ?
-			    m->timer.panic : "(KVM reported a crash)");
+		print_error("the guest kernel panicked: %s", m->log.panic[0] ?
+			    m->log.panic : "(KVM reported a crash)");
 		break;
 	case END_TRIPLE_FAULT:
 		print_error("the guest triple-faulted (an exception while handling a "
@@ -292,8 +243,9 @@ static int report_end(const struct machine *m, enum vm_end end,
 		status = EXIT_BAD_INPUT;
 		break;
 	case END_ERROR:
+	case VM_RUNNING:              /* (run_machine() never returns it) */
 		print_error("%s", err->message);
-		dump_vcpu(&m->vm);
+		kvm_vcpu_dump(&m->vm.vcpus[0]);
 		break;
 	}
 	/* Never let a failed boot pass for a working one: on kvm_pvm the
@@ -384,11 +336,13 @@ static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
 		    const char *cmdline)
 {
-	print_layout(layout, cmdline);
-	print_e820(mem);
+	enum bus_add_result added;
+
+	loader_report(mem, layout, cmdline);
 	m->vm.vm_fd = -1;                  /* no VM: the device table only */
-	if (machine_add_devices(m) != 0)
-		die(EXIT_BAD_INPUT, "the device table is full");
+	added = machine_add_devices(m);
+	if (added != BUS_ADDED)
+		die(EXIT_BAD_INPUT, "%s", bus_add_error(added));
 	print_ports(&m->bus);
 	if (o->zero_page_file)
 		write_file_or_die(o->zero_page_file,
@@ -404,6 +358,7 @@ int main(int argc, char **argv)
 	struct error_report err = { 0 };
 	struct guest_memory mem;
 	struct boot_layout layout;
+	enum bus_add_result added;
 	enum vm_end end;
 	char *cmdline;
 	int status;
@@ -432,8 +387,9 @@ int main(int argc, char **argv)
 		vm_destroy(&m.vm);
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	}
-	if (machine_add_devices(&m) != 0)
-		die(EXIT_BAD_INPUT, "the device table is full");
+	added = machine_add_devices(&m);
+	if (added != BUS_ADDED)
+		die(EXIT_BAD_INPUT, "%s", bus_add_error(added));
 	if (install_run_signals(&err) != 0 ||
 	    console_start(&m.uart, request_escape, &err) != 0)
 		die(EXIT_BAD_INPUT, "%s", err.message);

@@ -21,22 +21,13 @@
 #include "uart.h"
 
 #include <linux/kvm.h>
+#include <linux/serial_reg.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
-enum {
-	UART_RBR_THR = 0, UART_IER = 1, UART_IIR_FCR = 2, UART_LCR = 3,
-	UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7,
-
-	IER_RX_DATA = 0x01, IER_THR_EMPTY = 0x02,
-	IIR_NONE = 0x01, IIR_THR_EMPTY = 0x02, IIR_RX_DATA = 0x04,
-	IIR_FIFOS_ON = 0xc0,
-	FCR_FIFO_ENABLE = 0x01, FCR_CLEAR_RX = 0x02,
-	LCR_DLAB = 0x80,
-	MCR_LOOP = 0x10,
-	LSR_DATA_READY = 0x01, LSR_THR_EMPTY = 0x20, LSR_TX_EMPTY = 0x40,
-	MSR_CTS = 0x10, MSR_DSR = 0x20, MSR_DCD = 0x80,
-};
+/* The registers' names and bits are the kernel's own, as its 8250 driver
+ * uses them (<linux/serial_reg.h>).  FIFOs on: IIR's top two bits. */
+#define IIR_FIFOS_ON 0xc0
 
 void uart_init(struct uart *uart, int vm_fd, int irq, uart_output *output,
 	       void *output_context)
@@ -55,8 +46,8 @@ void uart_init(struct uart *uart, int vm_fd, int irq, uart_output *output,
  * held after every change. */
 static void update_irq(struct uart *uart)
 {
-	bool level = ((uart->ier & IER_RX_DATA) && uart->rx_count > 0) ||
-		     ((uart->ier & IER_THR_EMPTY) && uart->thr_interrupt);
+	bool level = ((uart->ier & UART_IER_RDI) && uart->rx_count > 0) ||
+		     ((uart->ier & UART_IER_THRI) && uart->thr_interrupt);
 	struct kvm_irq_level line = { .irq = (uint32_t)uart->irq, .level = level };
 
 	if (level == uart->irq_level)
@@ -72,15 +63,15 @@ static void update_irq(struct uart *uart)
  * empty" clears that cause, as on the chip. */
 static uint8_t read_iir(struct uart *uart)
 {
-	uint8_t fifos = (uart->fcr & FCR_FIFO_ENABLE) ? IIR_FIFOS_ON : 0;
+	uint8_t fifos = (uart->fcr & UART_FCR_ENABLE_FIFO) ? IIR_FIFOS_ON : 0;
 
-	if ((uart->ier & IER_RX_DATA) && uart->rx_count > 0)
-		return IIR_RX_DATA | fifos;
-	if ((uart->ier & IER_THR_EMPTY) && uart->thr_interrupt) {
+	if ((uart->ier & UART_IER_RDI) && uart->rx_count > 0)
+		return UART_IIR_RDI | fifos;
+	if ((uart->ier & UART_IER_THRI) && uart->thr_interrupt) {
 		uart->thr_interrupt = false;
-		return IIR_THR_EMPTY | fifos;
+		return UART_IIR_THRI | fifos;
 	}
-	return IIR_NONE | fifos;
+	return UART_IIR_NO_INT | fifos;
 }
 
 static uint8_t read_rbr(struct uart *uart)
@@ -100,24 +91,25 @@ static uint8_t read_msr(const struct uart *uart)
 {
 	/* In loopback the modem inputs follow the outputs (the driver's
 	 * probe checks this); otherwise a modem is always there and ready. */
-	if (uart->mcr & MCR_LOOP)
-		return (uint8_t)((uart->mcr & 0x02) << 3 | (uart->mcr & 0x01) << 5 |
-				 (uart->mcr & 0x0c) << 4);
-	return MSR_DCD | MSR_DSR | MSR_CTS;
+	if (uart->mcr & UART_MCR_LOOP)
+		return (uint8_t)((uart->mcr & UART_MCR_RTS) << 3 |     /* to CTS */
+				 (uart->mcr & UART_MCR_DTR) << 5 |     /* to DSR */
+				 (uart->mcr & (UART_MCR_OUT1 | UART_MCR_OUT2)) << 4);   /* RI, DCD */
+	return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 }
 
 static uint8_t uart_read(struct uart *uart, uint16_t offset)
 {
-	bool dlab = uart->lcr & LCR_DLAB;
+	bool dlab = uart->lcr & UART_LCR_DLAB;
 
 	switch (offset) {
-	case UART_RBR_THR: return dlab ? uart->dll : read_rbr(uart);
+	case UART_RX:      return dlab ? uart->dll : read_rbr(uart);
 	case UART_IER:     return dlab ? uart->dlm : uart->ier;
-	case UART_IIR_FCR: return read_iir(uart);
+	case UART_IIR:     return read_iir(uart);
 	case UART_LCR:     return uart->lcr;
 	case UART_MCR:     return uart->mcr;
-	case UART_LSR:     return (uart->rx_count ? LSR_DATA_READY : 0) |
-				  LSR_THR_EMPTY | LSR_TX_EMPTY;
+	case UART_LSR:     return (uart->rx_count ? UART_LSR_DR : 0) |
+				  UART_LSR_THRE | UART_LSR_TEMT;
 	case UART_MSR:     return read_msr(uart);
 	default:           return uart->scr;
 	}
@@ -125,10 +117,10 @@ static uint8_t uart_read(struct uart *uart, uint16_t offset)
 
 static void uart_write(struct uart *uart, uint16_t offset, uint8_t value)
 {
-	bool dlab = uart->lcr & LCR_DLAB;
+	bool dlab = uart->lcr & UART_LCR_DLAB;
 
 	switch (offset) {
-	case UART_RBR_THR:
+	case UART_TX:
 		if (dlab) {
 			uart->dll = value;
 		} else {
@@ -143,12 +135,12 @@ static void uart_write(struct uart *uart, uint16_t offset, uint8_t value)
 		}
 		/* Enabling the "THR empty" interrupt while THR is empty, as
 		 * it always is here, raises it at once. */
-		if ((value & IER_THR_EMPTY) && !(uart->ier & IER_THR_EMPTY))
+		if ((value & UART_IER_THRI) && !(uart->ier & UART_IER_THRI))
 			uart->thr_interrupt = true;
 		uart->ier = value & 0x0f;
 		break;
-	case UART_IIR_FCR:
-		if (value & FCR_CLEAR_RX) {
+	case UART_FCR:
+		if (value & UART_FCR_CLEAR_RCVR) {
 			uart->rx_count = 0;
 			pthread_cond_signal(&uart->rx_space);
 		}

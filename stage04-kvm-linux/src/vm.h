@@ -9,32 +9,31 @@
 
 #include "base/diag.h"
 #include "guest_memory.h"
+#include "kvm/kvm_vcpu.h"
+
+/* One vCPU today.  Each vCPU has its own descriptor and kvm_run page; the
+ * VM, its RAM and its devices are shared.  vcpus[0] is the boot CPU: the
+ * only one the monitor sets up (others would start by INIT and SIPI from
+ * it, through KVM's local APICs). */
+enum { VM_VCPUS = 1 };
 
 struct vm {
-	int kvm_fd, vm_fd, vcpu_fd;
+	int kvm_fd, vm_fd;
 	struct guest_memory mem;
-	struct kvm_run *run;           /* shared with KVM: why the vCPU exited */
-	size_t run_size;
+	struct kvm_vcpu vcpus[VM_VCPUS];
 };
 
 /* Opens device (normally /dev/kvm), creates a VM whose RAM is mem (the
  * VM owns it from now on), the in-kernel interrupt controllers and timer,
- * and one vCPU with the CPUID KVM supports.  Returns 0, or -1 with err
+ * and its vCPUs with the CPUID KVM supports.  Returns 0, or -1 with err
  * saying why. */
 int vm_create(struct vm *vm, const char *device, const struct guest_memory *mem,
 	      struct error_report *err);
 void vm_destroy(struct vm *vm);
 
-/* Sets the vCPU up as the 64-bit boot protocol asks: long mode, identity
+/* Sets the boot vCPU up as the 64-bit boot protocol asks: long mode, identity
  * page tables, flat segments, interrupts off, rsi = the zero page, rip =
  * entry.  Returns 0, or -1 with err. */
 int vcpu_enter_64bit(struct vm *vm, uint64_t entry, struct error_report *err);
-
-/* The data KVM leaves in the kvm_run page at an offset, or NULL if the
- * range is outside the page. */
-void *run_data(const struct vm *vm, uint64_t offset, size_t len);
-
-/* Prints the vCPU's main registers on stderr, after a failure. */
-void dump_vcpu(const struct vm *vm);
 
 #endif
