@@ -5,4 +5,4 @@ while i < n do
   sum = sum + i
   i = i + 1
 end
-print(sum)
+print(string.format("%d", sum))  -- an integer in LuaJIT too (its numbers are doubles)
