@@ -18,6 +18,8 @@
  *                | initrd (as high as the kernel allows)
  *   mem size     +-------------------------------+
  *                ... nothing: reads return all ones (MMIO, counted) ...
+ *   0xd000_0000  virtio-mmio windows, 4 KiB each: the disks (--disk),
+ *                then the network (--net), IRQs 5, 6, 7, 9, 10
  *   0xfec0_0000  I/O APIC, 0xfee0_0000 local APIC (inside KVM)
  *   0xfffb_c000  KVM's identity-map page and TSS (Intel VMX needs them)
  */
@@ -40,6 +42,13 @@ enum {
 #define GUEST_MEMORY_MIN (32ull << 20)
 #define GUEST_MEMORY_MAX (3ull << 30)
 #define GUEST_MEMORY_DEFAULT (128ull << 20)
+
+/* The virtio devices' register windows, where Firecracker puts them: above
+ * the largest RAM, below the APICs; announced on the kernel's command line
+ * (virtio_mmio.device=4K@0xd0000000:5).  Their interrupt lines are the
+ * board's (board.c). */
+#define VIRTIO_MMIO_BASE 0xd0000000ull
+enum { VIRTIO_SLOTS = 5 };
 
 #define KVM_IDENTITY_MAP_ADDRESS 0xfffbc000ull
 #define KVM_TSS_ADDRESS 0xfffbd000ull
