@@ -149,6 +149,7 @@ enum bus_add_result machine_add_devices(struct machine *m)
 {
 	enum bus_add_result added;
 
+	pthread_mutex_init(&m->bus.lock, NULL);
 	uart_init(&m->uart, m->vm.vm_fd, COM1_IRQ, console_output, m);
 	added = bus_add(&m->bus, "uart COM1, IRQ 4", COM1_BASE, UART_PORTS, uart_io,
 			&m->uart);

@@ -31,6 +31,17 @@ struct virtio_slot {
 	char name[64];               /* for the device tables: "virtio-blk vda ..." */
 };
 
+enum vm_end {
+	VM_RUNNING,          /* not ended: enter the guest again */
+	END_REBOOT,          /* the guest reset itself (i8042): a normal end */
+	END_ESCAPE,          /* the user typed Ctrl-A x */
+	END_PANIC,           /* the kernel panicked, then reset (panic=-1) */
+	END_TRIPLE_FAULT,    /* KVM_EXIT_SHUTDOWN */
+	END_TIMEOUT,         /* --timeout passed */
+	END_CONSOLE_LOST,    /* stdout, the console, cannot be written (its reader left) */
+	END_ERROR,           /* an exit the monitor cannot handle; err says */
+};
+
 /* Everything the guest can reach, and what the run counted.  The devices
  * are the board's, shared by every vCPU of vm. */
 struct machine {
@@ -50,19 +61,13 @@ struct machine {
 	bool has_net;
 	struct virtio_slot slots[VIRTIO_SLOTS];
 	bool trace_exits;
-	struct exit_counts exits;
+	struct exit_counts vcpu_exits[VM_MAX_VCPUS];
+	struct exit_counts exits;    /* all vCPUs', once the VM has ended */
+	enum vm_end end;             /* how it ended (run.c), */
+	int ended_by;                /* by which vCPU (-1: the timeout or the user) */
+	struct error_report end_error;
 };
 
-enum vm_end {
-	VM_RUNNING,          /* not ended: enter the guest again */
-	END_REBOOT,          /* the guest reset itself (i8042): a normal end */
-	END_ESCAPE,          /* the user typed Ctrl-A x */
-	END_PANIC,           /* the kernel panicked, then reset (panic=-1) */
-	END_TRIPLE_FAULT,    /* KVM_EXIT_SHUTDOWN */
-	END_TIMEOUT,         /* --timeout passed */
-	END_CONSOLE_LOST,    /* stdout, the console, cannot be written (its reader left) */
-	END_ERROR,           /* an exit the monitor cannot handle; err says */
-};
 
 /* Wires the devices to the bus and their interrupt lines to the VM (whose
  * vm_fd may be -1 for a dry run: then nothing raises a line). */

@@ -55,13 +55,15 @@ const struct port_range *bus_find(const struct bus *bus, uint16_t port)
 void bus_port_io(struct bus *bus, const struct port_range *r, uint16_t port,
 		 bool is_write, uint8_t *data, uint32_t size)
 {
+	pthread_mutex_lock(&bus->lock);
 	if (r) {
 		r->handler(r->device, (uint16_t)(port - r->base), is_write, data, size);
-		return;
+	} else {
+		bus->unhandled_ports[port]++;
+		if (!is_write)
+			memset(data, 0xff, size);
 	}
-	bus->unhandled_ports[port]++;
-	if (!is_write)
-		memset(data, 0xff, size);
+	pthread_mutex_unlock(&bus->lock);
 }
 
 enum bus_add_result bus_add_mmio(struct bus *bus, const char *name, uint64_t base,
@@ -102,7 +104,7 @@ void bus_mmio(struct bus *bus, uint64_t addr, bool is_write, uint8_t *data, uint
 		w->handler(w->device, addr - w->base, is_write, data, len);
 		return;
 	}
-	bus->unhandled_mmio++;
+	__atomic_fetch_add(&bus->unhandled_mmio, 1, __ATOMIC_RELAXED);   /* any vCPU */
 	if (!is_write)
 		memset(data, 0xff, len);
 }

@@ -3,6 +3,7 @@
 #ifndef KVM_LINUX_BUS_H
 #define KVM_LINUX_BUS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ struct mmio_range {
 enum { BUS_MAX_DEVICES = 8 };
 
 struct bus {
+	/* Port devices but the UART have no lock of their own: with several
+	 * vCPUs, each port access is one step under this one. */
+	pthread_mutex_t lock;
 	struct port_range ranges[BUS_MAX_DEVICES];
 	int nranges;
 	struct mmio_range windows[BUS_MAX_DEVICES];

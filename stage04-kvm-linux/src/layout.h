@@ -9,7 +9,8 @@
  *   0x0000_9000  | page tables: PML4, PDPT, 4 PDs|  identity map of 4 GiB
  *   0x0002_0000  | kernel command line           |
  *   0x0009_fc00  +-------------------------------+  e820: RAM ends here,
- *                | (legacy VGA and BIOS ROM      |  reserved up to 1 MiB
+ *                | MP table (processors, I/O APIC)|  reserved up to 1 MiB
+ *   0x000a_0000  | (legacy VGA and BIOS ROM      |
  *                |  hole on a PC: reserved)      |
  *   0x0010_0000  +-------------------------------+
  *                | kernel (bzImage: its protected-mode part here;
@@ -34,6 +35,8 @@ enum {
 	CMDLINE_ADDRESS = 0x20000,
 	CMDLINE_MAX = 0x10000,           /* the monitor's own limit, 64 KiB */
 	LOW_RAM_END = 0x9fc00,
+	MPTABLE_ADDRESS = LOW_RAM_END,   /* the last KiB of base memory, */
+	MPTABLE_MAX = 0x400,             /* where the kernel looks for it */
 	KERNEL_LOAD_ADDRESS = 0x100000,
 };
 

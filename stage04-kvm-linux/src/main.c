@@ -1,4 +1,5 @@
 /* main.c - the kvm-linux command: boot a Linux kernel in a microVM. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,13 +12,14 @@
 #include "base/file.h"
 #include "layout.h"
 #include "loader.h"
+#include "mptable.h"
 #include "run.h"
 #include "kvm/clock.h"
 #include "kvm/timeout.h"
 
 static const char usage[] =
 	"usage: kvm-linux --kernel KERNEL [--initrd CPIO] [options]\n"
-	"Boots a Linux kernel (a bzImage or an ELF vmlinux) on one KVM vCPU, with\n"
+	"Boots a Linux kernel (a bzImage or an ELF vmlinux) on KVM vCPUs, with\n"
 	"a 16550A serial console on stdin/stdout and virtio-mmio disks and network.\n"
 	"\n"
 	"  --kernel FILE        the kernel to boot\n"
@@ -29,6 +31,7 @@ static const char usage[] =
 	"  --net tap=NAME[,mac=MAC]  a virtio network device on an existing TAP\n"
 	"                       (ip tuntap add NAME mode tap user $USER)\n"
 	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
+	"  --cpus N             vCPUs, 1 to 8 (default 1), announced by an MP table\n"
 	"  --timeout SECONDS    end the VM (exit status 1) if it runs this long\n"
 	"  --notice-after SECONDS  a bzImage that prints nothing this long gets a\n"
 	"                       note on stderr of why that may be (default 25)\n"
@@ -37,6 +40,7 @@ static const char usage[] =
 	"  --dry-run            load into memory and print where everything went,\n"
 	"                       without KVM\n"
 	"  --dump-zero-page FILE  with --dry-run: write the zero page to FILE\n"
+	"  --dump-mptable FILE  with --dry-run: write the MP table's KiB to FILE\n"
 	"  --kvm-device PATH    the KVM device (default /dev/kvm)\n"
 	"\n"
 	"On a terminal, Ctrl-A x ends the VM (Ctrl-A Ctrl-A sends Ctrl-A).\n"
@@ -59,7 +63,8 @@ struct disk_option {
 };
 
 struct options {
-	const char *kernel, *initrd, *cmdline, *device, *zero_page_file;
+	const char *kernel, *initrd, *cmdline, *device, *zero_page_file, *mptable_file;
+	unsigned cpus;
 	struct disk_option disks[BOARD_MAX_DISKS];
 	int ndisks;
 	char *tap, *mac;                 /* --net tap=NAME[,mac=MAC] */
@@ -89,6 +94,17 @@ static uint64_t parse_size(const char *text)
 		die_usage("--mem %s: guest memory must be from 32M to 3G, in whole pages",
 			  text);
 	return n << shift;
+}
+
+static unsigned parse_cpus(const char *text)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+
+	if (!isdigit((unsigned char)text[0]) || *end != '\0' || n < 1 || n > VM_MAX_VCPUS)
+		die_usage("--cpus needs a number of vCPUs from 1 to %d, not '%s'", VM_MAX_VCPUS,
+			  text);
+	return (unsigned)n;
 }
 
 /* --disk FILE or FILE,ro.  As in QEMU's and Firecracker's options, a
@@ -157,6 +173,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			parse_disk(argv[++i], o);
 		} else if (strcmp(arg, "--net") == 0 && has_value) {
 			parse_net(argv[++i], o);
+		} else if (strcmp(arg, "--cpus") == 0 && has_value) {
+			o->cpus = parse_cpus(argv[++i]);
 		} else if (strcmp(arg, "--mem") == 0 && has_value) {
 			o->mem_size = parse_size(argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && has_value) {
@@ -174,6 +192,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->dry_run = true;
 		} else if (strcmp(arg, "--dump-zero-page") == 0 && has_value) {
 			o->zero_page_file = argv[++i];
+		} else if (strcmp(arg, "--dump-mptable") == 0 && has_value) {
+			o->mptable_file = argv[++i];
 		} else if (strcmp(arg, "--kvm-device") == 0 && has_value) {
 			o->device = argv[++i];
 		} else {
@@ -184,6 +204,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die_usage("no kernel given (--kernel FILE)");
 	if (o->zero_page_file && !o->dry_run)
 		die_usage("--dump-zero-page goes with --dry-run");
+	if (o->mptable_file && !o->dry_run)
+		die_usage("--dump-mptable goes with --dry-run");
 }
 
 /* The command line the kernel gets: the defaults, what this host needs,
@@ -285,7 +307,12 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 		PRIu64 ", \"vm_exits\": %" PRIu64 ", \"exits\": {",
 		monitor >> 10, guest >> 10, m->exits.total);
 	exit_counts_print(&m->exits, stderr);
-	fprintf(stderr, "}, \"unhandled_ports\": {");
+	fprintf(stderr, "}, \"vcpus\": %u, \"ended_by_vcpu\": ", m->vm.nvcpus);
+	fprintf(stderr, m->ended_by >= 0 ? "%d" : "null", m->ended_by);
+	fprintf(stderr, ", \"vm_exits_per_vcpu\": [");
+	for (unsigned i = 0; i < m->vm.nvcpus; i++)
+		fprintf(stderr, "%s%" PRIu64, i ? ", " : "", m->vcpu_exits[i].total);
+	fprintf(stderr, "], \"unhandled_ports\": {");
 	for (uint32_t port = 0; port < 65536; port++) {
 		if (!m->bus.unhandled_ports[port])
 			continue;
@@ -353,7 +380,8 @@ static int report_end(const struct machine *m, enum vm_end end,
 	case END_ERROR:
 	case VM_RUNNING:              /* (run_machine() never returns it) */
 		print_error("%s", err->message);
-		kvm_vcpu_dump(&m->vm.vcpus[0]);
+		if (m->ended_by >= 0)
+			kvm_vcpu_dump(&m->vm.vcpus[m->ended_by]);
 		break;
 	}
 	/* Never let a failed boot pass for a working one: on kvm_pvm the
@@ -442,11 +470,13 @@ static void watch_bzimage_silence(struct machine *m, const struct options *o)
 
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
-		    const char *cmdline)
+		    const char *cmdline, size_t mptable_size)
 {
 	enum bus_add_result added;
 
 	loader_report(mem, layout, cmdline);
+	printf("0x%08x  MP table, %zu bytes: %u processor%s, the I/O APIC, 16 ISA "
+	       "interrupts\n", MPTABLE_ADDRESS, mptable_size, o->cpus, o->cpus > 1 ? "s" : "");
 	m->vm.vm_fd = -1;                  /* no VM: the device table only */
 	added = machine_add_devices(m);
 	if (added != BUS_ADDED)
@@ -456,17 +486,21 @@ static void dry_run(const struct options *o, struct machine *m,
 		write_file_or_die(o->zero_page_file,
 				  gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE),
 				  ZERO_PAGE_SIZE);
+	if (o->mptable_file)
+		write_file_or_die(o->mptable_file, gpa_ptr(mem, MPTABLE_ADDRESS, MPTABLE_MAX),
+				  MPTABLE_MAX);
 	close_devices(m);
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT,
-			     .notice_after = 25 };
+			     .notice_after = 25, .cpus = 1 };
 	static struct machine m;            /* large (port counts): not on the stack */
 	struct error_report err = { 0 };
 	struct guest_memory mem;
 	struct boot_layout layout;
+	size_t mptable_size;
 	enum bus_add_result added;
 	enum vm_end end;
 	char *cmdline;
@@ -486,13 +520,16 @@ int main(int argc, char **argv)
 		die(EXIT_BAD_INPUT, "cannot map %" PRIu64 " MiB of guest memory",
 		    o.mem_size >> 20);
 	load_or_die(&o, &mem, cmdline, &layout);
+	mptable_size = mptable_write(&mem, (int)o.cpus, &err);
+	if (mptable_size == 0)
+		die(EXIT_BAD_INPUT, "%s", err.message);
 	if (o.dry_run) {
-		dry_run(&o, &m, &mem, &layout, cmdline);
+		dry_run(&o, &m, &mem, &layout, cmdline, mptable_size);
 		guest_memory_unmap(&mem);
 		free(cmdline);
 		return EXIT_OK;
 	}
-	if (vm_create(&m.vm, o.device, &mem, &err) != 0 ||
+	if (vm_create(&m.vm, o.device, &mem, o.cpus, &err) != 0 ||
 	    vcpu_enter_64bit(&m.vm, layout.entry, &err) != 0) {
 		vm_destroy(&m.vm);
 		die(EXIT_BAD_INPUT, "%s", err.message);
