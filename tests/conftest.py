@@ -106,7 +106,7 @@ def boot(cmd, *, host: str, idle: float = 600, limit: float = 1800) -> Result:
 
 @pytest.fixture(scope="session")
 def kernel_paths() -> dict:
-    """BZIMAGE, VMLINUX and INITRAMFS: stage 4's guest, built (and the kernel
+    """BZIMAGE, VMLINUX, INITRAMFS and ROOTFS: stage 4's guest, built (and the kernel
     cached outside the checkout) when missing.  KIT_SKIP_KERNEL=1 skips the tests
     needing it instead (a check that must not spend many minutes building a kernel)."""
     if os.environ.get("KIT_SKIP_KERNEL") == "1":

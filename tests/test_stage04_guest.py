@@ -67,9 +67,43 @@ def test_the_kernel_boots_to_init_and_runs_a_command(kernel_paths):
     assert result.status == 0, result.out[-3000:]
     out = result.out.replace("\r", "")
     assert re.search(r"staged-vms init: Linux 6\.1\.\S+, 1 CPU, \d+ MiB$", out, re.M), out
+    assert "staged-vms init: running as /init, from the initramfs" in out
     assert "staged-vms init: cmdline: console=ttyS0 reboot=k" in out
     assert "hello from the guest\nLinux\n" in out
     assert "staged-vms init: the command exited with status 0; rebooting" in out
+
+
+def test_the_disk_image_holds_init_and_busybox(kernel_paths):
+    """make rootfs: an ext2 image (read here with e2fsprogs' debugfs, not
+    mounted) with init where the kernel looks on a disk."""
+    listing = run(["/sbin/debugfs", "-R", "ls -l /sbin", kernel_paths["ROOTFS"]])
+    assert re.search(r"100755 .* init\s*$", listing.out, re.M), listing.out + listing.err
+    link = run(["/sbin/debugfs", "-R", "stat /bin/sh", kernel_paths["ROOTFS"]])
+    assert "Type: symlink" in link.out and 'Fast link dest: "busybox"' in link.out, link.out
+
+
+@pytest.mark.slow
+def test_the_kernel_mounts_the_disk_and_runs_init_from_it(kernel_paths, tmp_path):
+    """The same guest from a virtio-mmio disk, under QEMU's microvm machine
+    (without ACPI, so its virtio-mmio devices are on the kernel command line, as
+    does under stage 4's monitor): proves the kernel's virtio, block and
+    ext2 configuration and the image on every host.  What the guest writes
+    is on the disk after it ends."""
+    disk = tmp_path / "rootfs.ext2"
+    disk.write_bytes(open(kernel_paths["ROOTFS"], "rb").read())
+    command = [QEMU, "-accel", "tcg", "-M", "microvm,acpi=off", "-m", "128", "-nographic",
+               "-nic", "none", "-no-reboot", "-kernel", kernel_paths["BZIMAGE"],
+               "-drive", f"id=disk,file={disk},format=raw,if=none",
+               "-device", "virtio-blk-device,drive=disk",
+               "-append", f'{APPEND} reboot=t root=/dev/vda rw '
+                          'run="echo written by the guest > /note; sync; cat /proc/mounts"']
+    result = boot(command, host="tcg", idle=120, limit=900)
+    out = result.out.replace("\r", "")
+    assert "staged-vms init: running as /sbin/init, from the root file system" in out, out[-3000:]
+    assert re.search(r"^/dev/root / ext2 rw", out, re.M), out[-3000:]
+    assert "staged-vms init: the command exited with status 0; rebooting" in out
+    note = run(["/sbin/debugfs", "-R", "cat /note", disk])
+    assert note.out == "written by the guest\n", note.out + note.err
 
 
 class Console:

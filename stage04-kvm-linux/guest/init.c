@@ -14,6 +14,11 @@
  *
  * As process 1 it must also reap orphans: every process whose parent dies
  * becomes its child.
+ *
+ * The same program is the initramfs's /init and the disk's /sbin/init
+ * (make rootfs): the kernel runs the first from memory, the second after
+ * mounting the root file system from the virtio disk, and the banner says
+ * which of the two is running.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,7 +48,7 @@ static void mount_or_warn(const char *source, const char *target, const char *ty
 			strerror(errno));
 }
 
-static void banner(void)
+static void banner(const char *argv0)
 {
 	struct utsname u;
 	struct sysinfo si;
@@ -61,6 +66,8 @@ static void banner(void)
 	printf("staged-vms init: Linux %s, %ld CPU, %llu MiB\n", u.release,
 	       sysconf(_SC_NPROCESSORS_ONLN),
 	       (unsigned long long)si.totalram * si.mem_unit >> 20);
+	printf("staged-vms init: running as %s, %s\n", argv0,
+	       strcmp(argv0, "/init") == 0 ? "from the initramfs" : "from the root file system");
 	printf("staged-vms init: cmdline: %s\n", cmdline);
 	fflush(stdout);
 }
@@ -92,7 +99,7 @@ static int run(const char *command)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *command = getenv("run");
 	int status;
@@ -101,7 +108,7 @@ int main(void)
 	mount_or_warn("proc", "/proc", "proc");
 	mount_or_warn("sysfs", "/sys", "sysfs");
 	mount_or_warn("devtmpfs", "/dev", "devtmpfs");
-	banner();
+	banner(argc > 0 ? argv[0] : "init");
 	status = run(command);
 	printf("staged-vms init: %s exited with status %d; rebooting to end the VM\n",
 	       command ? "the command" : "the shell", status);
