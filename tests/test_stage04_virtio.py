@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import program, run
+from conftest import boot, kvm_module, program, run
 
 # Every test the C program holds: a test that silently stopped running
 # would otherwise pass unseen.
@@ -142,3 +142,27 @@ def test_a_tap_that_cannot_be_used_is_an_error_naming_the_fix(tmp_path, tap, mes
     result = kvm_linux("--kernel", tiny_kernel(tmp_path), "--net", f"tap={tap}", "--dry-run")
     assert result.status == 2
     assert message in result.err
+
+
+def test_the_kernel_mounts_its_root_from_the_virtio_disk(kernel_paths, kvm, tmp_path):
+    """The kit's kernel finds the disk the command line announces and mounts
+    it as its root before it starts init (on kvm_pvm, as far as it goes);
+    on hardware-style KVM init runs from the disk, and what it wrote there
+    is in the image after the VM ends."""
+    disk = tmp_path / "rootfs.ext2"
+    disk.write_bytes(open(kernel_paths["ROOTFS"], "rb").read())
+    result = boot([program("stage04-kvm-linux", "kvm-linux"), "--kernel", kernel_paths["VMLINUX"],
+                   "--disk", disk, "--timeout", "1800", "--stats", "--cmdline",
+                   'root=/dev/vda rw run="echo written by the guest > /note; sync"'], host="kvm")
+    assert "virtio_blk virtio0: [vda] 32768 512-byte logical blocks" in result.out, result.err
+    assert "VFS: Mounted root (ext2 filesystem) on device 254:0." in result.out
+    assert "Run /sbin/init as init process" in result.out
+    stats = result.stats()
+    assert stats["virtio"]["vda"]["reads"] > 0 and stats["virtio"]["vda"]["bad_requests"] == 0
+    if kvm_module() == "kvm_pvm":
+        return                                           # no userspace here
+    console = result.out.replace("\r\n", "\n")
+    assert result.status == 0, result.err[-2000:]
+    assert "staged-vms init: running as /sbin/init, from the root file system" in console
+    note = run(["/sbin/debugfs", "-R", "cat /note", disk])
+    assert note.out == "written by the guest\n", note.out + note.err

@@ -117,7 +117,15 @@ static void *run_vcpu(void *arg)
 			break;
 		if (ret < 0 && errno == EINTR)
 			continue;
-		if (ret < 0) {
+		if (ret < 0 && errno == EAGAIN && t->id > 0) {
+			/* kvm_pvm runs no real mode, and an application processor
+			 * starts in it, at the kernel's SIPI trampoline. */
+			report_set(&t->err, 0, 0, "vCPU %u cannot start: an application processor "
+				   "begins in real mode at the kernel's SIPI, and this host's KVM "
+				   "cannot run it (KVM_RUN: %s); --cpus 1 boots here", t->id,
+				   strerror(errno));
+			end = END_ERROR;
+		} else if (ret < 0) {
 			report_set(&t->err, 0, 0, "vCPU %u: KVM_RUN failed: %s", t->id,
 				   strerror(errno));
 			end = END_ERROR;
