@@ -131,25 +131,20 @@ static void parse_disk(const char *text, struct options *o)
 		die_usage("--disk needs FILE or FILE,ro, not '%s'", text);
 }
 
-/* --net tap=NAME or tap=NAME,mac=MAC. */
-static void parse_net(const char *text, struct options *o)
+/* --net tap=NAME or tap=NAME,mac=MAC: the names point into the argument. */
+static void parse_net(char *text, struct options *o)
 {
-	char *copy = strdup(text), *comma;
+	char *comma = strchr(text, ',');
 
-	if (!copy)
-		die(EXIT_BAD_INPUT, "out of memory");
 	if (o->tap)
 		die_usage("--net: one network device only");
-	if (strncmp(copy, "tap=", 4) != 0)
+	if (strncmp(text, "tap=", 4) != 0 || (comma && strncmp(comma + 1, "mac=", 4) != 0))
 		die_usage("--net needs tap=NAME[,mac=MAC], not '%s'", text);
-	comma = strchr(copy, ',');
 	if (comma) {
 		*comma = '\0';
-		if (strncmp(comma + 1, "mac=", 4) != 0)
-			die_usage("--net needs tap=NAME[,mac=MAC], not '%s'", text);
 		o->mac = comma + 5;
 	}
-	o->tap = copy + 4;
+	o->tap = text + 4;
 }
 
 static void parse_options(int argc, char **argv, struct options *o)

@@ -76,9 +76,9 @@ int install_run_signals(struct error_report *err)
 
 struct vcpu_thread {
 	struct machine *m;
-	unsigned id;
 	pthread_t thread;
 	struct error_report err;
+	unsigned id;
 };
 
 static atomic_bool stopping;
