@@ -115,17 +115,11 @@ static void *run_vcpu(void *arg)
 		vcpu->run->immediate_exit = 0;
 		if (atomic_load(&stopping))
 			break;
-		if (ret < 0 && errno == EINTR)
+		/* EAGAIN: an application processor waits inside KVM_RUN for
+		 * its INIT and SIPI, and returns this once they have come. */
+		if (ret < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (ret < 0 && errno == EAGAIN && t->id > 0) {
-			/* kvm_pvm runs no real mode, and an application processor
-			 * starts in it, at the kernel's SIPI trampoline. */
-			report_set(&t->err, 0, 0, "vCPU %u cannot start: an application processor "
-				   "begins in real mode at the kernel's SIPI, and this host's KVM "
-				   "cannot run it (KVM_RUN: %s); --cpus 1 boots here", t->id,
-				   strerror(errno));
-			end = END_ERROR;
-		} else if (ret < 0) {
+		if (ret < 0) {
 			report_set(&t->err, 0, 0, "vCPU %u: KVM_RUN failed: %s", t->id,
 				   strerror(errno));
 			end = END_ERROR;
