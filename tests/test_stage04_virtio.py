@@ -1,9 +1,17 @@
-"""Stage 4's virtio devices on plain memory: the transport, the virtqueue, the
-block device and the network device, driven by stage04-kvm-linux/unit/test_virtio.c as a made-up
-(and at times hostile) driver would.  Needs no KVM and no kernel."""
+"""Stage 4's virtio devices: first on plain memory (the transport, the
+virtqueue, the block device and the network device, driven by
+stage04-kvm-linux/unit/test_virtio.c as a made-up, at times hostile, driver
+would), then the monitor's --disk and --net options; none of it needs KVM."""
+import os
 import re
+import shutil
+import struct
+import tempfile
+from pathlib import Path
 
-from conftest import program, run
+import pytest
+
+from conftest import boot, kvm_module, program, run
 
 # Every test the C program holds: a test that silently stopped running
 # would otherwise pass unseen.
@@ -34,3 +42,127 @@ def test_every_virtio_unit_test_passes():
     failed = re.findall(r"^FAIL - .*$", result.out, re.M)
     assert not failed and result.status == 0, "\n".join(failed) + result.err
     assert re.findall(r"^ok - (\w+)$", result.out, re.M) == TESTS
+
+
+# --- the monitor's options: --disk and --net --------------------------------
+
+def kvm_linux(*args, **kwargs):
+    return run([program("stage04-kvm-linux", "kvm-linux"), *args], **kwargs)
+
+
+def tiny_kernel(tmp_path):
+    """An ELF the loader accepts (a dry run needs no real kernel)."""
+    code = b"\xeb\xfe"
+    ehdr = struct.pack("<4sBBBBB7xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, 2, 62, 1,
+                       0x1000000, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 1, 7, 0x1000, 0x1000000, 0x1000000, len(code),
+                       0x1000, 0x1000)
+    image = ehdr + phdr
+    image += b"\0" * (0x1000 - len(image)) + code
+    path = tmp_path / "kernel"
+    path.write_bytes(image)
+    return path
+
+
+def test_a_dry_run_lists_each_disk_window_and_announces_it_to_the_kernel(tmp_path):
+    (tmp_path / "a.img").write_bytes(b"\0" * 4096)
+    (tmp_path / "b.img").write_bytes(b"\0" * 512)
+    result = kvm_linux("--kernel", tiny_kernel(tmp_path), "--disk", tmp_path / "a.img",
+                       "--disk", f"{tmp_path / 'b.img'},ro", "--dry-run")
+    assert result.status == 0, result.err
+    assert "mmio 0xd0000000-0xd0000fff  virtio-blk vda, IRQ 5\n" in result.out
+    assert "mmio 0xd0001000-0xd0001fff  virtio-blk vdb (read-only), IRQ 6\n" in result.out
+    assert ("virtio_mmio.device=4K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:6"
+            in result.out)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: None, "No such file or directory"),
+    (lambda p: p.mkdir(), "Is a directory"),
+    (lambda p: p.write_bytes(b""), "0 bytes is not a whole number of 512-byte sectors"),
+    (lambda p: p.write_bytes(b"\0" * 1000),
+     "1000 bytes is not a whole number of 512-byte sectors"),
+    (lambda p: os.mkfifo(p), "not a regular file or a block device"),
+])
+def test_a_disk_that_cannot_serve_is_refused_before_anything_runs(tmp_path, make, message):
+    disk = tmp_path / "disk.img"
+    make(disk)
+    result = kvm_linux("--kernel", tiny_kernel(tmp_path), "--disk", disk, "--dry-run",
+                       timeout=10)
+    assert result.status == 2
+    assert f"kvm-linux: error: --disk {disk}: {message}" in result.err
+
+
+def test_a_read_only_image_needs_ro_and_works_with_it(tmp_path):
+    """As root a mode-0444 file can still be opened for writing, so the test
+    runs a copy of the monitor as nobody (setpriv), where permissions hold,
+    from a folder nobody can read."""
+    if not shutil.which("setpriv") or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run the monitor as another user")
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        place = Path(folder)
+        place.chmod(0o755)
+        monitor = place / "kvm-linux"
+        shutil.copy(program("stage04-kvm-linux", "kvm-linux"), monitor)
+        kernel = tiny_kernel(place)
+        disk = place / "disk.img"
+        disk.write_bytes(b"\0" * 512)
+        disk.chmod(0o444)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", monitor,
+                     "--kernel", kernel, "--dry-run"]
+        plain = run(as_nobody)
+        assert plain.status == 0, plain.err
+        refused = run([*as_nobody, "--disk", disk])
+        assert refused.status == 2
+        assert "Permission denied (add ,ro to use it read-only)" in refused.err
+        assert run([*as_nobody, "--disk", f"{disk},ro"]).status == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--disk", "a.img"] * 5, "--disk: at most 4 disks"),
+    (["--disk", ",ro"], "--disk needs FILE or FILE,ro"),
+    (["--disk", "a,b.img"], "--disk needs FILE or FILE,ro"),
+    (["--net", "eth0"], "--net needs tap=NAME[,mac=MAC]"),
+    (["--net", "tap=x,mtu=9000"], "--net needs tap=NAME[,mac=MAC]"),
+    (["--net", "tap=a", "--net", "tap=b"], "--net: one network device only"),
+])
+def test_bad_disk_and_net_options_are_usage_errors(tmp_path, args, message):
+    (tmp_path / "a.img").write_bytes(b"\0" * 512)
+    result = kvm_linux("--kernel", tiny_kernel(tmp_path), *args, "--dry-run", cwd=tmp_path)
+    assert result.status == 2
+    assert message in result.err
+
+
+@pytest.mark.parametrize("tap, message", [
+    ("svm-none0", "no such interface (create it with: ip tuntap add svm-none0 mode tap"),
+    ("a-very-long-interface", "not an interface name"),
+    ("", "not an interface name"),
+])
+def test_a_tap_that_cannot_be_used_is_an_error_naming_the_fix(tmp_path, tap, message):
+    result = kvm_linux("--kernel", tiny_kernel(tmp_path), "--net", f"tap={tap}", "--dry-run")
+    assert result.status == 2
+    assert message in result.err
+
+
+def test_the_kernel_mounts_its_root_from_the_virtio_disk(kernel_paths, kvm, tmp_path):
+    """The kit's kernel finds the disk the command line announces and mounts
+    it as its root before it starts init (on kvm_pvm, as far as it goes);
+    on hardware-style KVM init runs from the disk, and what it wrote there
+    is in the image after the VM ends."""
+    disk = tmp_path / "rootfs.ext2"
+    disk.write_bytes(open(kernel_paths["ROOTFS"], "rb").read())
+    result = boot([program("stage04-kvm-linux", "kvm-linux"), "--kernel", kernel_paths["VMLINUX"],
+                   "--disk", disk, "--timeout", "1800", "--stats", "--cmdline",
+                   'root=/dev/vda rw run="echo written by the guest > /note; sync"'], host="kvm")
+    assert "virtio_blk virtio0: [vda] 32768 512-byte logical blocks" in result.out, result.err
+    assert "VFS: Mounted root (ext2 filesystem) on device 254:0." in result.out
+    assert "Run /sbin/init as init process" in result.out
+    stats = result.stats()
+    assert stats["virtio"]["vda"]["reads"] > 0 and stats["virtio"]["vda"]["bad_requests"] == 0
+    if kvm_module() == "kvm_pvm":
+        return                                           # no userspace here
+    console = result.out.replace("\r\n", "\n")
+    assert result.status == 0, result.err[-2000:]
+    assert "staged-vms init: running as /sbin/init, from the root file system" in console
+    note = run(["/sbin/debugfs", "-R", "cat /note", disk])
+    assert note.out == "written by the guest\n", note.out + note.err

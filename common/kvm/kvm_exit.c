@@ -73,3 +73,10 @@ void exit_counts_print(const struct exit_counts *counts, FILE *stream)
 		sep = ", ";
 	}
 }
+
+void exit_counts_merge(struct exit_counts *into, const struct exit_counts *from)
+{
+	into->total += from->total;
+	for (int r = 0; r < EXIT_REASONS; r++)
+		into->by_reason[r] += from->by_reason[r];
+}

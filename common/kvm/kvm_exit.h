@@ -24,6 +24,9 @@ struct exit_counts {
 
 void exit_counts_add(struct exit_counts *counts, uint32_t reason);
 
+/* Adds the counts of from (another vCPU's) to into. */
+void exit_counts_merge(struct exit_counts *into, const struct exit_counts *from);
+
 /* Prints the counts as a JSON object's members, "io": 12, "hlt": 1, ...
  * (a reason without a name by its number), on stream. */
 void exit_counts_print(const struct exit_counts *counts, FILE *stream);

@@ -4,7 +4,9 @@
  * A PC of the simplest kind: COM1 (the console, on stdin and stdout) and
  * COM2 (to stderr) at their usual ports and IRQs, the i8042 keyboard
  * controller for its reset line, and the boot timer's port for the kit's
- * init.  The interrupt controllers and the timer are KVM's (vm.c).  Tables
+ * init; and, above RAM, a virtio-mmio window for each disk (--disk) and for
+ * the network (--net).  The interrupt controllers and the timer are KVM's
+ * (vm.c).  Tables
  * that announce more vCPUs to the kernel (an MP table) would be written
  * here too, since they describe the board.
  *
@@ -15,7 +17,14 @@
 #include "board.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+
+/* The virtio slots' interrupt lines: free ISA IRQs, as Firecracker uses
+ * from 5 on; 8 is the RTC's on a PC. */
+static const unsigned slot_irq[VIRTIO_SLOTS] = { 5, 6, 7, 9, 10 };
 
 /* ANCHOR: console-output */
 /* Where COM1's bytes go: stdout, at once (the user is watching), and the
@@ -65,11 +74,82 @@ END STUB */
 /* END EXERCISE ex5.2 */
 }
 
+/* A virtio device's interrupt line, as its transport sets it: KVM's
+ * interrupt controllers deliver it (no line when there is no VM: a dry
+ * run, a unit test). */
+static void virtio_irq(void *slot, bool level)
+{
+	struct virtio_slot *s = slot;
+	struct kvm_irq_level line = { .irq = s->irq, .level = level };
+
+	if (s->machine->vm.vm_fd >= 0)
+		ioctl(s->machine->vm.vm_fd, KVM_IRQ_LINE, &line);
+}
+
+static void virtio_window_io(void *transport, uint64_t offset, bool is_write,
+			     uint8_t *data, uint32_t len)
+{
+	virtio_mmio_access(transport, offset, is_write, data, len);
+}
+
+static uint64_t slot_base(int n)
+{
+	return VIRTIO_MMIO_BASE + (uint64_t)n * VIRTIO_MMIO_WINDOW;
+}
+
+static int virtio_devices(const struct machine *m)
+{
+	return m->ndisks + (m->has_net ? 1 : 0);
+}
+
+void machine_virtio_cmdline(const struct machine *m, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int n = 0; n < virtio_devices(m) && used < size; n++)
+		used += (size_t)snprintf(buf + used, size - used, "%svirtio_mmio.device=4K@0x%llx:%u",
+					 n ? " " : "", (unsigned long long)slot_base(n), slot_irq[n]);
+}
+
+/* Puts the virtio device whose transport is t in slot n. */
+static enum bus_add_result add_virtio(struct machine *m, int n, struct virtio_mmio *t,
+				      const char *what)
+{
+	struct virtio_slot *s = &m->slots[n];
+
+	*s = (struct virtio_slot){ .machine = m, .irq = slot_irq[n] };
+	snprintf(s->name, sizeof(s->name), "%s, IRQ %u", what, s->irq);
+	return bus_add_mmio(&m->bus, s->name, slot_base(n), VIRTIO_MMIO_WINDOW,
+			    virtio_window_io, t);
+}
+
+static enum bus_add_result add_virtio_devices(struct machine *m)
+{
+	enum bus_add_result added = BUS_ADDED;
+	int n = 0;
+
+	for (int d = 0; d < m->ndisks && added == BUS_ADDED; d++, n++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "virtio-blk vd%c%s", 'a' + d,
+			 m->disks[d].read_only ? " (read-only)" : "");
+		virtio_blk_attach(&m->disks[d], &m->vm.mem, virtio_irq, &m->slots[n]);
+		added = add_virtio(m, n, &m->disks[d].transport, what);
+	}
+	if (m->has_net && added == BUS_ADDED) {
+		virtio_net_attach(&m->net, &m->vm.mem, virtio_irq, &m->slots[n]);
+		added = add_virtio(m, n, &m->net.transport, "virtio-net");
+	}
+	return added;
+}
+
 /* ANCHOR: devices */
 enum bus_add_result machine_add_devices(struct machine *m)
 {
 	enum bus_add_result added;
 
+	pthread_mutex_init(&m->bus.lock, NULL);
 	uart_init(&m->uart, m->vm.vm_fd, COM1_IRQ, console_output, m);
 	added = bus_add(&m->bus, "uart COM1, IRQ 4", COM1_BASE, UART_PORTS, uart_io,
 			&m->uart);
@@ -84,6 +164,8 @@ enum bus_add_result machine_add_devices(struct machine *m)
 	if (added == BUS_ADDED)
 		added = bus_add(&m->bus, "boot timer", BOOT_TIMER_PORT, 1, boot_timer_io,
 				&m->timer);
+	if (added == BUS_ADDED)
+		added = add_virtio_devices(m);
 	return added;
 }
 /* ANCHOR_END: devices */

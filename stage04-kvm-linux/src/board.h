@@ -12,9 +12,35 @@
 #include "host_quirks.h"
 #include "i8042.h"
 #include "kernel_log.h"
+#include "layout.h"
 #include "kvm/kvm_exit.h"
 #include "uart.h"
+#include "virtio_blk.h"
+#include "virtio_net.h"
 #include "vm.h"
+
+enum { BOARD_MAX_DISKS = 4 };
+
+struct machine;
+
+/* A virtio device's place on the board: its register window (slot n is at
+ * VIRTIO_MMIO_BASE + n * 4 KiB) and its interrupt line. */
+struct virtio_slot {
+	struct machine *machine;
+	unsigned irq;
+	char name[64];               /* for the device tables: "virtio-blk vda ..." */
+};
+
+enum vm_end {
+	VM_RUNNING,          /* not ended: enter the guest again */
+	END_REBOOT,          /* the guest reset itself (i8042): a normal end */
+	END_ESCAPE,          /* the user typed Ctrl-A x */
+	END_PANIC,           /* the kernel panicked, then reset (panic=-1) */
+	END_TRIPLE_FAULT,    /* KVM_EXIT_SHUTDOWN */
+	END_TIMEOUT,         /* --timeout passed */
+	END_CONSOLE_LOST,    /* stdout, the console, cannot be written (its reader left) */
+	END_ERROR,           /* an exit the monitor cannot handle; err says */
+};
 
 /* Everything the guest can reach, and what the run counted.  The devices
  * are the board's, shared by every vCPU of vm. */
@@ -29,24 +55,28 @@ struct machine {
 	struct boot_timer timer;
 	struct kernel_log log;       /* the panic watcher, on the console's lines */
 	struct host_quirks quirks;
+	struct virtio_blk disks[BOARD_MAX_DISKS];   /* --disk, opened by main */
+	int ndisks;
+	struct virtio_net net;                       /* --net, when has_net */
+	bool has_net;
+	struct virtio_slot slots[VIRTIO_SLOTS];
 	bool trace_exits;
-	struct exit_counts exits;
+	struct exit_counts vcpu_exits[VM_MAX_VCPUS];
+	struct exit_counts exits;    /* all vCPUs', once the VM has ended */
+	enum vm_end end;             /* how it ended (run.c), */
+	int ended_by;                /* by which vCPU (-1: the timeout or the user) */
+	struct error_report end_error;
 };
 
-enum vm_end {
-	VM_RUNNING,          /* not ended: enter the guest again */
-	END_REBOOT,          /* the guest reset itself (i8042): a normal end */
-	END_ESCAPE,          /* the user typed Ctrl-A x */
-	END_PANIC,           /* the kernel panicked, then reset (panic=-1) */
-	END_TRIPLE_FAULT,    /* KVM_EXIT_SHUTDOWN */
-	END_TIMEOUT,         /* --timeout passed */
-	END_CONSOLE_LOST,    /* stdout, the console, cannot be written (its reader left) */
-	END_ERROR,           /* an exit the monitor cannot handle; err says */
-};
 
 /* Wires the devices to the bus and their interrupt lines to the VM (whose
  * vm_fd may be -1 for a dry run: then nothing raises a line). */
 enum bus_add_result machine_add_devices(struct machine *m);
+
+/* The part of the kernel's command line that announces the virtio devices
+ * the machine will have (its disks, then its network): one
+ * virtio_mmio.device=4K@ADDRESS:IRQ each, into buf ("" for none). */
+void machine_virtio_cmdline(const struct machine *m, char *buf, size_t size);
 
 /* After a device access: has the board's reset line (the i8042's pulse)
  * fired, or its console failed?  VM_RUNNING when neither. */

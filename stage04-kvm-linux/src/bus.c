@@ -55,18 +55,56 @@ const struct port_range *bus_find(const struct bus *bus, uint16_t port)
 void bus_port_io(struct bus *bus, const struct port_range *r, uint16_t port,
 		 bool is_write, uint8_t *data, uint32_t size)
 {
+	pthread_mutex_lock(&bus->lock);
 	if (r) {
 		r->handler(r->device, (uint16_t)(port - r->base), is_write, data, size);
-		return;
+	} else {
+		bus->unhandled_ports[port]++;
+		if (!is_write)
+			memset(data, 0xff, size);
 	}
-	bus->unhandled_ports[port]++;
-	if (!is_write)
-		memset(data, 0xff, size);
+	pthread_mutex_unlock(&bus->lock);
 }
 
-void bus_mmio(struct bus *bus, bool is_write, uint8_t *data, uint32_t len)
+enum bus_add_result bus_add_mmio(struct bus *bus, const char *name, uint64_t base,
+				 uint64_t size, mmio_handler *handler, void *device)
 {
-	bus->unhandled_mmio++;
+	if (size == 0 || base + size < base)
+		return BUS_EMPTY_RANGE;
+	for (int i = 0; i < bus->nwindows; i++) {
+		const struct mmio_range *w = &bus->windows[i];
+
+		if (base < w->base + w->size && w->base < base + size)
+			return BUS_OVERLAP;
+	}
+	if (bus->nwindows == BUS_MAX_DEVICES)
+		return BUS_FULL;
+	bus->windows[bus->nwindows++] = (struct mmio_range){
+		.name = name, .base = base, .size = size, .handler = handler, .device = device,
+	};
+	return BUS_ADDED;
+}
+
+const struct mmio_range *bus_find_mmio(const struct bus *bus, uint64_t addr)
+{
+	for (int i = 0; i < bus->nwindows; i++) {
+		const struct mmio_range *w = &bus->windows[i];
+
+		if (addr >= w->base && addr - w->base < w->size)
+			return w;
+	}
+	return NULL;
+}
+
+void bus_mmio(struct bus *bus, uint64_t addr, bool is_write, uint8_t *data, uint32_t len)
+{
+	const struct mmio_range *w = bus_find_mmio(bus, addr);
+
+	if (w && len <= w->size - (addr - w->base)) {
+		w->handler(w->device, addr - w->base, is_write, data, len);
+		return;
+	}
+	__atomic_fetch_add(&bus->unhandled_mmio, 1, __ATOMIC_RELAXED);   /* any vCPU */
 	if (!is_write)
 		memset(data, 0xff, len);
 }

@@ -1,8 +1,9 @@
-/* bus.h - the port I/O dispatch table: which device answers which ports,
- * and a count of every access nothing answers. */
+/* bus.h - the dispatch tables: which device answers which ports, which
+ * answers which MMIO window, and a count of every access nothing answers. */
 #ifndef KVM_LINUX_BUS_H
 #define KVM_LINUX_BUS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,13 +19,30 @@ struct port_range {
 	void *device;
 };
 
+/* An MMIO device's handler: offset from the window's base, len bytes
+ * (1 to 8, a KVM MMIO exit's size). */
+typedef void mmio_handler(void *device, uint64_t offset, bool is_write,
+			  uint8_t *data, uint32_t len);
+
+struct mmio_range {
+	const char *name;
+	uint64_t base, size;
+	mmio_handler *handler;
+	void *device;
+};
+
 enum { BUS_MAX_DEVICES = 8 };
 
 struct bus {
+	/* Port devices but the UART have no lock of their own: with several
+	 * vCPUs, each port access is one step under this one. */
+	pthread_mutex_t lock;
 	struct port_range ranges[BUS_MAX_DEVICES];
 	int nranges;
+	struct mmio_range windows[BUS_MAX_DEVICES];
+	int nwindows;
 	uint32_t unhandled_ports[65536];   /* accesses to each port with no device */
-	uint64_t unhandled_mmio;           /* MMIO accesses: there are no MMIO devices */
+	uint64_t unhandled_mmio;           /* MMIO accesses outside every window */
 };
 
 enum bus_add_result {
@@ -50,7 +68,15 @@ const struct port_range *bus_find(const struct bus *bus, uint16_t port);
 void bus_port_io(struct bus *bus, const struct port_range *r, uint16_t port,
 		 bool is_write, uint8_t *data, uint32_t size);
 
-/* One MMIO access: nothing lives there; reads see all ones. */
-void bus_mmio(struct bus *bus, bool is_write, uint8_t *data, uint32_t len);
+/* Adds a device answering the MMIO window [base, base + size). */
+enum bus_add_result bus_add_mmio(struct bus *bus, const char *name, uint64_t base,
+				 uint64_t size, mmio_handler *handler, void *device);
+
+/* The device whose window holds addr, or NULL. */
+const struct mmio_range *bus_find_mmio(const struct bus *bus, uint64_t addr);
+
+/* One MMIO access: to the device whose window holds all len bytes, or
+ * else reads see all ones, writes are dropped, and it is counted. */
+void bus_mmio(struct bus *bus, uint64_t addr, bool is_write, uint8_t *data, uint32_t len);
 
 #endif

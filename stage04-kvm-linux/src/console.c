@@ -14,6 +14,7 @@
  * of input the thread stops, and the guest just sees no more bytes.
  */
 #include "console.h"
+#include "run.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static void on_fatal_signal(int signo, siginfo_t *info, void *context)
 }
 
 /* Every signal whose default is to end the process and that can be
- * caught, but those run.c handles (SIGALRM, SIGUSR1) and SIGPIPE, which
+ * caught, but those run.c handles (SIGALRM, SIGUSR1, VCPU_KICK) and SIGPIPE, which
  * it ignores: a console nobody reads is a write error the VM ends on.  A
  * signal the monitor was started with ignored (nohup, a shell's trap '')
  * stays ignored.  SIGKILL cannot be caught: after it, `stty sane` is the
@@ -82,7 +83,8 @@ static void catch_fatal_signals(void)
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		catch_fatal_signal(fatal[i], &sa);
 	for (int signo = SIGRTMIN; signo <= SIGRTMAX; signo++)
-		catch_fatal_signal(signo, &sa);
+		if (signo != VCPU_KICK)           /* run.c's, to stop a vCPU */
+			catch_fatal_signal(signo, &sa);
 }
 /* ANCHOR_END: fatal-signal */
 

@@ -43,11 +43,14 @@ static void handle_mmio(struct machine *m, struct kvm_run *run)
 {
 	uint32_t len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : 0;
 
-	if (m->trace_exits)
-		fprintf(stderr, "exit mmio %s 0x%llx len %u (no device)\n",
+	if (m->trace_exits) {
+		const struct mmio_range *w = bus_find_mmio(&m->bus, run->mmio.phys_addr);
+
+		fprintf(stderr, "exit mmio %s 0x%llx len %u (%s)\n",
 			run->mmio.is_write ? "write" : "read", run->mmio.phys_addr,
-			run->mmio.len);
-	bus_mmio(&m->bus, run->mmio.is_write, run->mmio.data, len);
+			run->mmio.len, w ? w->name : "no device");
+	}
+	bus_mmio(&m->bus, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data, len);
 }
 
 /* An instruction this host's KVM could not emulate: the monitor may. */

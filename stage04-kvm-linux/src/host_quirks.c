@@ -331,6 +331,6 @@ enum quirk_result host_quirks_complete(const struct kvm_vcpu *vcpu,
 		kvm_fail(err, "KVM_SET_REGS");
 		return QUIRK_FAILED;
 	}
-	quirks->completed[quirk]++;
+	__atomic_fetch_add(&quirks->completed[quirk], 1, __ATOMIC_RELAXED);   /* any vCPU */
 	return QUIRK_COMPLETED;
 }

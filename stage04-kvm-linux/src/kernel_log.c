@@ -19,7 +19,10 @@ static enum kernel_log_event finish_line(struct kernel_log *log)
 			strncpy(log->panic, panic, sizeof(log->panic) - 1);
 		return LOG_PANIC;
 	}
-	return strstr(log->line, "Run /init as init process") ? LOG_RUN_INIT : LOG_NOTHING;
+	/* "Run /init as init process" from an initramfs, "Run /sbin/init ..."
+	 * from a root file system on a disk. */
+	return strstr(log->line, "Run /") && strstr(log->line, " as init process") ?
+	       LOG_RUN_INIT : LOG_NOTHING;
 }
 
 enum kernel_log_event kernel_log_byte(struct kernel_log *log, uint8_t byte)

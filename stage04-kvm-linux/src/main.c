@@ -1,4 +1,5 @@
 /* main.c - the kvm-linux command: boot a Linux kernel in a microVM. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,19 +12,26 @@
 #include "base/file.h"
 #include "layout.h"
 #include "loader.h"
+#include "mptable.h"
 #include "run.h"
 #include "kvm/clock.h"
 #include "kvm/timeout.h"
 
 static const char usage[] =
 	"usage: kvm-linux --kernel KERNEL [--initrd CPIO] [options]\n"
-	"Boots a Linux kernel (a bzImage or an ELF vmlinux) on one KVM vCPU, with\n"
-	"a 16550A serial console on stdin/stdout.\n"
+	"Boots a Linux kernel (a bzImage or an ELF vmlinux) on KVM vCPUs, with\n"
+	"a 16550A serial console on stdin/stdout and virtio-mmio disks and network.\n"
 	"\n"
 	"  --kernel FILE        the kernel to boot\n"
 	"  --initrd FILE        an initramfs (cpio, may be compressed)\n"
 	"  --cmdline STRING     appended to the default kernel command line\n"
+	"  --disk FILE[,ro]     a raw disk image as a virtio block device (vda, vdb,\n"
+	"                       ... in order; up to 4; ,ro: read-only); boot from it\n"
+	"                       with --cmdline root=/dev/vda\n"
+	"  --net tap=NAME[,mac=MAC]  a virtio network device on an existing TAP\n"
+	"                       (ip tuntap add NAME mode tap user $USER)\n"
 	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
+	"  --cpus N             vCPUs, 1 to 8 (default 1), announced by an MP table\n"
 	"  --timeout SECONDS    end the VM (exit status 1) if it runs this long\n"
 	"  --notice-after SECONDS  a bzImage that prints nothing this long gets a\n"
 	"                       note on stderr of why that may be (default 25)\n"
@@ -32,6 +40,7 @@ static const char usage[] =
 	"  --dry-run            load into memory and print where everything went,\n"
 	"                       without KVM\n"
 	"  --dump-zero-page FILE  with --dry-run: write the zero page to FILE\n"
+	"  --dump-mptable FILE  with --dry-run: write the MP table's KiB to FILE\n"
 	"  --kvm-device PATH    the KVM device (default /dev/kvm)\n"
 	"\n"
 	"On a terminal, Ctrl-A x ends the VM (Ctrl-A Ctrl-A sends Ctrl-A).\n"
@@ -48,8 +57,17 @@ static const char default_cmdline[] =
 	"i8042.nomux i8042.nopnp pci=off io_delay=none";
 /* ANCHOR_END: default-cmdline */
 
+struct disk_option {
+	const char *path;
+	bool read_only;
+};
+
 struct options {
-	const char *kernel, *initrd, *cmdline, *device, *zero_page_file;
+	const char *kernel, *initrd, *cmdline, *device, *zero_page_file, *mptable_file;
+	unsigned cpus;
+	struct disk_option disks[BOARD_MAX_DISKS];
+	int ndisks;
+	char *tap, *mac;                 /* --net tap=NAME[,mac=MAC] */
 	uint64_t mem_size;
 	double timeout, notice_after;
 	bool stats, trace_exits, dry_run;
@@ -78,6 +96,57 @@ static uint64_t parse_size(const char *text)
 	return n << shift;
 }
 
+static unsigned parse_cpus(const char *text)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+
+	if (!isdigit((unsigned char)text[0]) || *end != '\0' || n < 1 || n > VM_MAX_VCPUS)
+		die_usage("--cpus needs a number of vCPUs from 1 to %d, not '%s'", VM_MAX_VCPUS,
+			  text);
+	return (unsigned)n;
+}
+
+/* --disk FILE or FILE,ro.  As in QEMU's and Firecracker's options, a
+ * comma separates the file from its flags, so a file name with a comma in
+ * it is refused. */
+static void parse_disk(const char *text, struct options *o)
+{
+	size_t len = strlen(text);
+	struct disk_option *d;
+
+	if (o->ndisks == BOARD_MAX_DISKS)
+		die_usage("--disk: at most %d disks", BOARD_MAX_DISKS);
+	d = &o->disks[o->ndisks++];
+	d->path = text;
+	if (len > 3 && strcmp(text + len - 3, ",ro") == 0) {
+		char *path = strndup(text, len - 3);
+
+		if (!path)
+			die(EXIT_BAD_INPUT, "out of memory");
+		d->path = path;
+		d->read_only = true;
+	}
+	if (!d->path[0] || strchr(d->path, ','))
+		die_usage("--disk needs FILE or FILE,ro, not '%s'", text);
+}
+
+/* --net tap=NAME or tap=NAME,mac=MAC: the names point into the argument. */
+static void parse_net(char *text, struct options *o)
+{
+	char *comma = strchr(text, ',');
+
+	if (o->tap)
+		die_usage("--net: one network device only");
+	if (strncmp(text, "tap=", 4) != 0 || (comma && strncmp(comma + 1, "mac=", 4) != 0))
+		die_usage("--net needs tap=NAME[,mac=MAC], not '%s'", text);
+	if (comma) {
+		*comma = '\0';
+		o->mac = comma + 5;
+	}
+	o->tap = text + 4;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	struct error_report err = { 0 };
@@ -95,6 +164,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->initrd = argv[++i];
 		} else if (strcmp(arg, "--cmdline") == 0 && has_value) {
 			o->cmdline = argv[++i];
+		} else if (strcmp(arg, "--disk") == 0 && has_value) {
+			parse_disk(argv[++i], o);
+		} else if (strcmp(arg, "--net") == 0 && has_value) {
+			parse_net(argv[++i], o);
+		} else if (strcmp(arg, "--cpus") == 0 && has_value) {
+			o->cpus = parse_cpus(argv[++i]);
 		} else if (strcmp(arg, "--mem") == 0 && has_value) {
 			o->mem_size = parse_size(argv[++i]);
 		} else if (strcmp(arg, "--timeout") == 0 && has_value) {
@@ -112,6 +187,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->dry_run = true;
 		} else if (strcmp(arg, "--dump-zero-page") == 0 && has_value) {
 			o->zero_page_file = argv[++i];
+		} else if (strcmp(arg, "--dump-mptable") == 0 && has_value) {
+			o->mptable_file = argv[++i];
 		} else if (strcmp(arg, "--kvm-device") == 0 && has_value) {
 			o->device = argv[++i];
 		} else {
@@ -122,35 +199,70 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die_usage("no kernel given (--kernel FILE)");
 	if (o->zero_page_file && !o->dry_run)
 		die_usage("--dump-zero-page goes with --dry-run");
+	if (o->mptable_file && !o->dry_run)
+		die_usage("--dump-mptable goes with --dry-run");
 }
 
 /* The command line the kernel gets: the defaults, what this host needs,
  * then the user's (later options win). */
-static char *build_cmdline(const struct options *o, const struct host_quirks *quirks)
+static char *build_cmdline(const struct options *o, const struct machine *m)
 {
-	const char *parts[] = { default_cmdline, host_quirks_cmdline(quirks),
+	char virtio[VIRTIO_SLOTS * 48];
+	const char *parts[] = { default_cmdline, host_quirks_cmdline(&m->quirks), virtio,
 				o->cmdline ? o->cmdline : "" };
 	size_t size = 1, used = 0;
 	char *cmdline;
 
-	for (size_t i = 0; i < 3; i++)
+	machine_virtio_cmdline(m, virtio, sizeof(virtio));
+	for (size_t i = 0; i < 4; i++)
 		size += strlen(parts[i]) + 1;
 	cmdline = malloc(size);
 	if (!cmdline)
 		die(EXIT_BAD_INPUT, "out of memory");
 	cmdline[0] = '\0';
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 4; i++)
 		if (parts[i][0])
 			used += (size_t)snprintf(cmdline + used, size - used, "%s%s",
 						 used ? " " : "", parts[i]);
 	return cmdline;
 }
 
-static void print_ports(const struct bus *bus)
+static void print_devices(const struct bus *bus)
 {
 	for (int i = 0; i < bus->nranges; i++)
 		printf("port 0x%04x-0x%04x  %s\n", bus->ranges[i].base,
 		       bus->ranges[i].base + bus->ranges[i].count - 1, bus->ranges[i].name);
+	for (int i = 0; i < bus->nwindows; i++)
+		printf("mmio 0x%08llx-0x%08llx  %s\n", (unsigned long long)bus->windows[i].base,
+		       (unsigned long long)(bus->windows[i].base + bus->windows[i].size - 1),
+		       bus->windows[i].name);
+}
+
+/* The disks and the TAP are opened before anything else is built, so that
+ * a missing or unusable file is the same error with or without KVM. */
+static void open_devices(const struct options *o, struct machine *m)
+{
+	struct error_report err = { 0 };
+
+	for (int d = 0; d < o->ndisks; d++) {
+		if (virtio_blk_open(&m->disks[d], o->disks[d].path, o->disks[d].read_only,
+				    &err) != 0)
+			die(EXIT_BAD_INPUT, "%s", err.message);
+		m->ndisks++;
+	}
+	if (o->tap) {
+		if (virtio_net_open_tap(&m->net, o->tap, o->mac, &err) != 0)
+			die(EXIT_BAD_INPUT, "%s", err.message);
+		m->has_net = true;
+	}
+}
+
+static void close_devices(struct machine *m)
+{
+	if (m->has_net)
+		virtio_net_close(&m->net);
+	for (int d = 0; d < m->ndisks; d++)
+		virtio_blk_close(&m->disks[d]);
 }
 
 static const char *end_name(enum vm_end end)
@@ -190,7 +302,12 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 		PRIu64 ", \"vm_exits\": %" PRIu64 ", \"exits\": {",
 		monitor >> 10, guest >> 10, m->exits.total);
 	exit_counts_print(&m->exits, stderr);
-	fprintf(stderr, "}, \"unhandled_ports\": {");
+	fprintf(stderr, "}, \"vcpus\": %u, \"ended_by_vcpu\": ", m->vm.nvcpus);
+	fprintf(stderr, m->ended_by >= 0 ? "%d" : "null", m->ended_by);
+	fprintf(stderr, ", \"vm_exits_per_vcpu\": [");
+	for (unsigned i = 0; i < m->vm.nvcpus; i++)
+		fprintf(stderr, "%s%" PRIu64, i ? ", " : "", m->vcpu_exits[i].total);
+	fprintf(stderr, "], \"unhandled_ports\": {");
 	for (uint32_t port = 0; port < 65536; port++) {
 		if (!m->bus.unhandled_ports[port])
 			continue;
@@ -202,6 +319,19 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 	for (int q = 0; q < QUIRKS; q++)
 		fprintf(stderr, "%s\"%s\": %" PRIu64, q ? ", " : "",
 			quirk_name((enum quirk)q), m->quirks.completed[q]);
+	fprintf(stderr, "}, \"virtio\": {");
+	for (int d = 0; d < m->ndisks; d++) {
+		const struct virtio_blk *b = &m->disks[d];
+
+		fprintf(stderr, "%s\"vd%c\": {\"reads\": %" PRIu64 ", \"writes\": %" PRIu64
+			", \"flushes\": %" PRIu64 ", \"other\": %" PRIu64 ", \"bad_requests\": %"
+			PRIu64 "}", d ? ", " : "", 'a' + d, b->requests[0], b->requests[1],
+			b->requests[2], b->requests[3], b->transport.bad_requests);
+	}
+	if (m->has_net)
+		fprintf(stderr, "%s\"net\": {\"rx_packets\": %" PRIu64 ", \"tx_packets\": %"
+			PRIu64 ", \"bad_requests\": %" PRIu64 "}", m->ndisks ? ", " : "",
+			m->net.rx_packets, m->net.tx_packets, m->net.transport.bad_requests);
 	fprintf(stderr, "}}\n");
 }
 
@@ -245,7 +375,8 @@ static int report_end(const struct machine *m, enum vm_end end,
 	case END_ERROR:
 	case VM_RUNNING:              /* (run_machine() never returns it) */
 		print_error("%s", err->message);
-		kvm_vcpu_dump(&m->vm.vcpus[0]);
+		if (m->ended_by >= 0)
+			kvm_vcpu_dump(&m->vm.vcpus[m->ended_by]);
 		break;
 	}
 	/* Never let a failed boot pass for a working one: on kvm_pvm the
@@ -334,30 +465,37 @@ static void watch_bzimage_silence(struct machine *m, const struct options *o)
 
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
-		    const char *cmdline)
+		    const char *cmdline, size_t mptable_size)
 {
 	enum bus_add_result added;
 
 	loader_report(mem, layout, cmdline);
+	printf("0x%08x  MP table, %zu bytes: %u processor%s, the I/O APIC, 16 ISA "
+	       "interrupts\n", MPTABLE_ADDRESS, mptable_size, o->cpus, o->cpus > 1 ? "s" : "");
 	m->vm.vm_fd = -1;                  /* no VM: the device table only */
 	added = machine_add_devices(m);
 	if (added != BUS_ADDED)
 		die(EXIT_BAD_INPUT, "%s", bus_add_error(added));
-	print_ports(&m->bus);
+	print_devices(&m->bus);
 	if (o->zero_page_file)
 		write_file_or_die(o->zero_page_file,
 				  gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE),
 				  ZERO_PAGE_SIZE);
+	if (o->mptable_file)
+		write_file_or_die(o->mptable_file, gpa_ptr(mem, MPTABLE_ADDRESS, MPTABLE_MAX),
+				  MPTABLE_MAX);
+	close_devices(m);
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = { .device = "/dev/kvm", .mem_size = GUEST_MEMORY_DEFAULT,
-			     .notice_after = 25 };
+			     .notice_after = 25, .cpus = 1 };
 	static struct machine m;            /* large (port counts): not on the stack */
 	struct error_report err = { 0 };
 	struct guest_memory mem;
 	struct boot_layout layout;
+	size_t mptable_size;
 	enum bus_add_result added;
 	enum vm_end end;
 	char *cmdline;
@@ -367,8 +505,9 @@ int main(int argc, char **argv)
 	check_stdout_at_exit();
 	boot_timer_start(&m.timer);
 	parse_options(argc, argv, &o);
+	open_devices(&o, &m);
 	host_quirks_detect(&m.quirks);
-	cmdline = build_cmdline(&o, &m.quirks);
+	cmdline = build_cmdline(&o, &m);
 
 	/* Memory and the kernel come first, KVM after: a bad image is
 	 * reported the same way on every machine, with or without KVM. */
@@ -376,13 +515,16 @@ int main(int argc, char **argv)
 		die(EXIT_BAD_INPUT, "cannot map %" PRIu64 " MiB of guest memory",
 		    o.mem_size >> 20);
 	load_or_die(&o, &mem, cmdline, &layout);
+	mptable_size = mptable_write(&mem, (int)o.cpus, &err);
+	if (mptable_size == 0)
+		die(EXIT_BAD_INPUT, "%s", err.message);
 	if (o.dry_run) {
-		dry_run(&o, &m, &mem, &layout, cmdline);
+		dry_run(&o, &m, &mem, &layout, cmdline, mptable_size);
 		guest_memory_unmap(&mem);
 		free(cmdline);
 		return EXIT_OK;
 	}
-	if (vm_create(&m.vm, o.device, &mem, &err) != 0 ||
+	if (vm_create(&m.vm, o.device, &mem, o.cpus, &err) != 0 ||
 	    vcpu_enter_64bit(&m.vm, layout.entry, &err) != 0) {
 		vm_destroy(&m.vm);
 		die(EXIT_BAD_INPUT, "%s", err.message);
@@ -391,7 +533,8 @@ int main(int argc, char **argv)
 	if (added != BUS_ADDED)
 		die(EXIT_BAD_INPUT, "%s", bus_add_error(added));
 	if (install_run_signals(&err) != 0 ||
-	    console_start(&m.uart, request_escape, &err) != 0)
+	    console_start(&m.uart, request_escape, &err) != 0 ||
+	    (m.has_net && virtio_net_start(&m.net, &err) != 0))
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	m.trace_exits = o.trace_exits;
 	if (layout.format == KERNEL_BZIMAGE)
@@ -403,6 +546,7 @@ int main(int argc, char **argv)
 	status = finish_stdout(report_end(&m, end, &err, o.timeout));
 	if (o.stats)
 		print_stats(&m, end, status);
+	close_devices(&m);
 	vm_destroy(&m.vm);
 	free(cmdline);
 	return status;

@@ -2,13 +2,21 @@
 #ifndef KVM_LINUX_RUN_H
 #define KVM_LINUX_RUN_H
 
+#include <signal.h>
+
 #include "board.h"
 
-/* Runs the vCPU until the VM ends; timeout in seconds, 0 for none. */
+/* The signal that stops a vCPU thread in KVM_RUN; console.c leaves it
+ * alone. */
+#define VCPU_KICK SIGRTMIN
+
+/* Runs every vCPU, one thread each, until the VM ends (and every vCPU has
+ * stopped); timeout in seconds, 0 for none.  Which vCPU ended it is in
+ * m->ended_by (-1: the timeout or the user). */
 enum vm_end run_machine(struct machine *m, double timeout, struct error_report *err);
 
-/* Installs the handlers for the signals that end KVM_RUN (the timeout's,
- * the escape's), and ignores SIGPIPE so that a console nobody reads is a
+/* Installs the handlers for the signals that end the VM (the timeout's,
+ * the escape's) and for the kick, and ignores SIGPIPE so that a console nobody reads is a
  * write error; before the input thread starts.  Returns 0 or -1. */
 int install_run_signals(struct error_report *err);
 

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -287,7 +288,15 @@ static void *receiver(void *arg)
 
 int virtio_net_start(struct virtio_net *net, struct error_report *err)
 {
-	int e = pthread_create(&net->receiver, NULL, receiver, net);
+	sigset_t all, old;
+	int e;
+
+	/* The thread takes no signals: the timeout's, the terminal's and
+	 * SIGTERM must reach the vCPU thread, to stop KVM_RUN. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&net->receiver, NULL, receiver, net);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (e) {
 		report_set(err, 0, 0, "virtio-net: cannot start its thread: %s", strerror(e));

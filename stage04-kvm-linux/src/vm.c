@@ -52,6 +52,44 @@ static int create_platform(struct vm *vm, struct error_report *err)
 
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 
+#define CPUID_1_EDX_HTT (1u << 28)
+
+/* ANCHOR: topology */
+/* What KVM reports describes the host's CPU: its APIC ID and its count of
+ * cores.  Each vCPU says instead what the MP table says: APIC ID id, one
+ * of n cores of one socket, one thread each.  The kernel reads the IDs
+ * from leaf 1 (and 0xb, the x2APIC topology), the counts from leaf 1, 0xb
+ * and, on AMD, 0x80000008. */
+static void announce_topology(struct kvm_cpuid2 *cpuid, unsigned id, unsigned n)
+{
+	unsigned core_bits = 0;
+
+	while ((1u << core_bits) < n)
+		core_bits++;
+	for (uint32_t i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function == 1) {
+			e->ebx = (e->ebx & 0x0000ffffu) | id << 24 | n << 16;
+			e->edx = n > 1 ? e->edx | CPUID_1_EDX_HTT : e->edx & ~CPUID_1_EDX_HTT;
+		} else if (e->function == 0xb && e->index == 0) {          /* threads */
+			*e = (struct kvm_cpuid_entry2){ .function = 0xb, .index = 0,
+				.flags = e->flags, .eax = 0, .ebx = 1, .ecx = 1u << 8, .edx = id };
+		} else if (e->function == 0xb && e->index == 1) {          /* cores */
+			*e = (struct kvm_cpuid_entry2){ .function = 0xb, .index = 1,
+				.flags = e->flags, .eax = core_bits, .ebx = n,
+				.ecx = 2u << 8 | 1, .edx = id };
+		} else if (e->function == 0xb) {
+			e->eax = e->ebx = 0;
+			e->ecx = e->index;
+			e->edx = id;
+		} else if (e->function == 0x80000008) {
+			e->ecx = (e->ecx & ~0xf0ffu) | core_bits << 12 | (n - 1);
+		}
+	}
+}
+/* ANCHOR_END: topology */
+
 /* ANCHOR: cpuid */
 /* Leaf 1's "hypervisor present" bit is not among what KVM reports as
  * supported, yet a guest kernel looks for KVM's own leaves (0x40000000:
@@ -66,25 +104,28 @@ static void announce_hypervisor(struct kvm_cpuid2 *cpuid)
 }
 
 /* The vCPU reports the CPUID leaves KVM supports on this host, plus the
- * hypervisor bit. */
-static int set_cpuid(struct vm *vm, const struct kvm_vcpu *vcpu, struct error_report *err)
+ * hypervisor bit, and who it is among the VM's vCPUs. */
+static int set_cpuid(struct vm *vm, unsigned id, struct error_report *err)
 {
 	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vm->kvm_fd);
 
-	if (cpuid)
+	if (cpuid) {
 		announce_hypervisor(cpuid);
-	return kvm_vcpu_set_cpuid(vcpu, cpuid, err);
+		announce_topology(cpuid, id, vm->nvcpus);
+	}
+	return kvm_vcpu_set_cpuid(&vm->vcpus[id], cpuid, err);
 }
 /* ANCHOR_END: cpuid */
 
 int vm_create(struct vm *vm, const char *device, const struct guest_memory *mem,
-	      struct error_report *err)
+	      unsigned nvcpus, struct error_report *err)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_fd = -1;
-	for (unsigned i = 0; i < VM_VCPUS; i++)
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		vm->vcpus[i].fd = -1;
 	vm->mem = *mem;
+	vm->nvcpus = nvcpus;
 	vm->kvm_fd = kvm_open(device, err);
 	if (vm->kvm_fd < 0)
 		return -1;
@@ -92,16 +133,16 @@ int vm_create(struct vm *vm, const char *device, const struct guest_memory *mem,
 	if (vm->vm_fd < 0 || create_platform(vm, err) != 0 ||
 	    kvm_add_memory(vm->vm_fd, 0, 0, vm->mem.host, vm->mem.size, err) != 0)
 		return -1;
-	for (unsigned i = 0; i < VM_VCPUS; i++)
+	for (unsigned i = 0; i < nvcpus; i++)
 		if (kvm_vcpu_create(&vm->vcpus[i], vm->kvm_fd, vm->vm_fd, i, err) != 0 ||
-		    set_cpuid(vm, &vm->vcpus[i], err) != 0)
+		    set_cpuid(vm, i, err) != 0)
 			return -1;
 	return 0;
 }
 
 void vm_destroy(struct vm *vm)
 {
-	for (unsigned i = 0; i < VM_VCPUS; i++)
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		kvm_vcpu_destroy(&vm->vcpus[i]);
 	guest_memory_unmap(&vm->mem);
 	if (vm->vm_fd >= 0)
@@ -171,8 +212,8 @@ static int set_msrs(int vcpu_fd, struct error_report *err)
 /* ANCHOR_END: msrs */
 
 /* ANCHOR: lapic */
-/* With no MP table and no ACPI, the kernel uses the local APIC in "virtual
- * wire" mode: the 8259 PIC's interrupts arrive on LINT0 (ExtINT), NMIs on
+/* The local APIC starts in "virtual wire" mode, as the MP table says
+ * (mptable.c): the 8259 PIC's interrupts arrive on LINT0 (ExtINT), NMIs on
  * LINT1.  Real firmware programs these two entries before booting. */
 static int set_lapic(int vcpu_fd, struct error_report *err)
 {

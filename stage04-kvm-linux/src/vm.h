@@ -11,24 +11,26 @@
 #include "guest_memory.h"
 #include "kvm/kvm_vcpu.h"
 
-/* One vCPU today.  Each vCPU has its own descriptor and kvm_run page; the
- * VM, its RAM and its devices are shared.  vcpus[0] is the boot CPU: the
- * only one the monitor sets up (others would start by INIT and SIPI from
- * it, through KVM's local APICs). */
-enum { VM_VCPUS = 1 };
+/* Each vCPU has its own descriptor and kvm_run page; the VM, its RAM and
+ * its devices are shared.  vcpus[0] is the boot CPU: the only one the
+ * monitor sets up.  The others wait, inside KVM, for the INIT and SIPI the
+ * kernel sends them through KVM's local APICs.  vCPU n's APIC ID is n. */
+enum { VM_MAX_VCPUS = 8 };
 
 struct vm {
 	int kvm_fd, vm_fd;
 	struct guest_memory mem;
-	struct kvm_vcpu vcpus[VM_VCPUS];
+	unsigned nvcpus;
+	struct kvm_vcpu vcpus[VM_MAX_VCPUS];
 };
 
 /* Opens device (normally /dev/kvm), creates a VM whose RAM is mem (the
  * VM owns it from now on), the in-kernel interrupt controllers and timer,
- * and its vCPUs with the CPUID KVM supports.  Returns 0, or -1 with err
- * saying why. */
+ * and nvcpus vCPUs (1 to VM_MAX_VCPUS) with the CPUID KVM supports, each
+ * with its APIC ID in a topology of one socket of nvcpus cores.  Returns 0,
+ * or -1 with err saying why. */
 int vm_create(struct vm *vm, const char *device, const struct guest_memory *mem,
-	      struct error_report *err);
+	      unsigned nvcpus, struct error_report *err);
 void vm_destroy(struct vm *vm);
 
 /* Sets the boot vCPU up as the 64-bit boot protocol asks: long mode, identity

@@ -36,7 +36,8 @@ mkdir -p "$out"
 for module in $modules; do echo "$module"; done > "$out/modules"
 if [ $# -eq 0 ]; then
 	set -- /usr/bin/python3 -m pytest --color=no -p no:cacheprovider \
-		tests/test_stage03_kvm_hello.py tests/test_stage04_monitor.py
+		tests/test_stage03_kvm_hello.py tests/test_stage04_monitor.py \
+		tests/test_stage04_smp.py tests/test_stage04_virtio.py
 fi
 printf '%s\n' "$@" > "$out/command"
 {

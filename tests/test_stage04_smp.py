@@ -1,0 +1,153 @@
+"""Stage 4 with several vCPUs: the MP table that announces them, checked
+byte for byte by a parser of its own (MP specification 1.4, sections 4.1 to
+4.3), --cpus, and a VM whose vCPU threads all end with it."""
+import json
+import os
+import struct
+import subprocess
+import re
+import time
+
+import pytest
+
+from conftest import boot, kvm_module, program
+from test_stage04_monitor import SPIN, bzimage, dry_run, elf, kvm_linux
+
+MPTABLE = 0x9fc00
+
+
+def parse_mptable(region):
+    """Reads an MP table the way a kernel does: finds the floating pointer,
+    checks both checksums, and returns the header's fields and the entries
+    as tuples, independently of the C."""
+    assert region[0:4] == b"_MP_"
+    address, length, revision, _, *features = struct.unpack_from("<IBBB5B", region, 4)
+    assert (length, revision, features) == (1, 4, [0] * 5)
+    assert sum(region[0:16]) % 256 == 0, "floating pointer checksum"
+    table = region[address - MPTABLE:]
+    assert table[0:4] == b"PCMP"
+    (base_length, revision, _, oem, product, oem_table, oem_size, count, lapic,
+     extended, _, _) = struct.unpack_from("<HBB8s12sIHHIHBB", table, 4)
+    assert sum(table[:base_length]) % 256 == 0, "configuration table checksum"
+    header = dict(revision=revision, oem=oem, product=product, oem_table=oem_table,
+                  oem_size=oem_size, lapic=lapic, extended=extended)
+    entries, at = [], 44
+    for _ in range(count):
+        kind = table[at]
+        if kind == 0:                                   # processor, 20 bytes
+            entries.append(("cpu",) + struct.unpack_from("<BBBII8x", table, at + 1))
+            at += 20
+        elif kind == 1:
+            entries.append(("bus", table[at + 1], table[at + 2:at + 8]))
+            at += 8
+        elif kind == 2:
+            entries.append(("ioapic",) + struct.unpack_from("<BBBI", table, at + 1))
+            at += 8
+        else:
+            assert kind in (3, 4), kind
+            entries.append(("ioint" if kind == 3 else "lint",)
+                           + struct.unpack_from("<BHBBBB", table, at + 1))
+            at += 8
+    assert at == base_length
+    return header, entries, 16 + base_length
+
+
+@pytest.mark.parametrize("cpus", range(1, 9))
+def test_the_mp_table_announces_each_vcpu_and_the_isa_interrupts(tmp_path, cpus):
+    result = dry_run(tmp_path, bzimage(), "--cpus", str(cpus), "--dump-mptable", tmp_path / "mp")
+    assert result.status == 0, result.err
+    region = (tmp_path / "mp").read_bytes()
+    assert len(region) == 1024 and struct.unpack_from("<I", region, 4)[0] == MPTABLE + 16
+    header, entries, size = parse_mptable(region)
+    assert header == dict(revision=4, oem=b"STAGEDVM", product=b"KVM-LINUX\0\0\0",
+                          oem_table=0, oem_size=0, lapic=0xfee00000, extended=0)
+    ioapic_id = cpus                                    # after every processor's APIC ID
+    processors = [("cpu", n, 0x14, 0b11 if n == 0 else 0b01, 0, 0) for n in range(cpus)]
+    assert entries == (
+        processors
+        + [("bus", 0, b"ISA   "), ("ioapic", ioapic_id, 0x11, 1, 0xfec00000)]
+        + [("ioint", 0, 0, 0, irq, ioapic_id, irq) for irq in range(16)]
+        + [("lint", 3, 0, 0, 0, 0xff, 0), ("lint", 1, 0, 0, 0, 0xff, 1)])
+    assert not any(region[size:]), "bytes after the table"
+    plural = "s" if cpus > 1 else ""
+    assert (f"0x0009fc00  MP table, {size} bytes: {cpus} processor{plural}, the I/O APIC, "
+            "16 ISA interrupts") in result.out
+
+
+def test_the_mp_table_lies_in_memory_the_e820_map_reserves(tmp_path):
+    result = dry_run(tmp_path, bzimage(), "--mem", "64M", "--dump-zero-page", tmp_path / "zero")
+    assert result.status == 0, result.err
+    zero = (tmp_path / "zero").read_bytes()
+    entries = [struct.unpack_from("<QQI", zero, 0x2d0 + 20 * i) for i in range(zero[0x1e8])]
+    holding = [e for e in entries if e[0] <= MPTABLE and MPTABLE + 1024 <= e[0] + e[1]]
+    assert [e[2] for e in holding] == [2], entries      # reserved, so the kernel keeps it
+
+
+@pytest.mark.parametrize("cpus", ["0", "9", "-1", "", "2x", "one", "1.5", " 2"])
+def test_cpus_out_of_range_is_a_usage_error(tmp_path, cpus):
+    result = dry_run(tmp_path, bzimage(), "--cpus", cpus)
+    assert result.status == 2
+    assert f"--cpus needs a number of vCPUs from 1 to 8, not '{cpus}'" in result.err
+
+
+def tasks(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.mark.parametrize("cpus", [1, 4, 8])
+def test_every_vcpu_thread_ends_with_the_vm(tmp_path, kvm, cpus):
+    """A guest that spins on the boot vCPU while the others wait for a SIPI
+    that never comes: the timeout must stop all of them, and the process
+    end, every thread with it."""
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, SPIN, 0x1000)]))
+    monitor = subprocess.Popen([program("stage04-kvm-linux", "kvm-linux"), "--kernel",
+                                tmp_path / "guest", "--cpus", str(cpus), "--timeout", "3",
+                                "--stats"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # the main thread, the console's input thread and one per vCPU
+    most = 0
+    while monitor.poll() is None:
+        most = max(most, tasks(monitor.pid))
+        time.sleep(0.05)
+    out, err = monitor.communicate(timeout=60)
+    assert monitor.returncode == 1, err.decode()
+    assert most >= cpus + 1, f"at most {most} threads for {cpus} vCPUs"
+    stats = json.loads(err.decode().strip().split("\n")[-1])
+    assert stats["end"] == "timeout" and stats["vcpus"] == cpus
+    assert stats["ended_by_vcpu"] is None and len(stats["vm_exits_per_vcpu"]) == cpus
+
+
+def test_a_triple_fault_on_the_boot_vcpu_ends_the_vm_of_four(tmp_path, kvm):
+    """ud2 with no IDT: the boot vCPU triple-faults, the three others are
+    stopped, and --stats names vCPU 0 as the one that ended it."""
+    result = kvm_linux("--kernel", write_guest(tmp_path, b"\x0f\x0b"), "--cpus", "4",
+                       "--timeout", "60", "--stats", timeout=120)
+    assert result.status == 1, result.err
+    assert "triple-faulted" in result.err
+    stats = result.stats()
+    assert stats["end"] == "triple_fault" and stats["ended_by_vcpu"] == 0
+
+
+def write_guest(tmp_path, code):
+    (tmp_path / "guest").write_bytes(elf([(0x1000000, code, 0x1000)]))
+    return tmp_path / "guest"
+
+
+def test_the_kernel_brings_up_two_processors(kernel_paths, kvm):
+    """The kernel starts the second vCPU (INIT and SIPI, through KVM's local
+    APICs) and, on hardware-style KVM, init counts two."""
+    result = boot([program("stage04-kvm-linux", "kvm-linux"), "--kernel", kernel_paths["VMLINUX"],
+                   "--initrd", kernel_paths["INITRAMFS"], "--cpus", "2", "--timeout", "1800",
+                   "--stats", "--cmdline", 'run="grep -c ^processor /proc/cpuinfo"'], host="kvm")
+    assert "smp: Brought up 1 node, 2 CPUs" in result.out, result.err[-2000:]
+    stats = result.stats()
+    assert stats["vcpus"] == 2 and all(n > 0 for n in stats["vm_exits_per_vcpu"]), stats
+    if kvm_module() == "kvm_pvm":
+        return                                           # no userspace here
+    console = result.out.replace("\r\n", "\n")
+    assert result.status == 0, result.err[-2000:]
+    assert re.search(r"staged-vms init: Linux 6\.1\S*, 2 CPU", console), console[-2000:]
+    assert "\n2\n" in console                            # init's count of processors
