@@ -168,6 +168,13 @@ int toy_stack_push(struct toy_stack *s, const struct toy_expr *e); /* -1: no mem
 const struct toy_expr *toy_stack_pop(struct toy_stack *s);
 void toy_stack_free(struct toy_stack *s);
 
+/* Can op fault at run time (a zero divisor)?  The back ends put the
+ * position of such an operator in front of its instruction. */
+static inline bool toy_op_may_fault(enum toy_op op)
+{
+	return op == TOY_DIV || op == TOY_MOD;
+}
+
 /* The spelling of an operator, for messages and listings ("+", "<=", "!"). */
 const char *toy_op_name(enum toy_op op);
 

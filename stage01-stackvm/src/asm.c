@@ -56,6 +56,7 @@ struct assembler {
 	uint32_t fn_capacity;
 	uint32_t global_count;
 	bool has_globals;
+	struct line_table lines;  /* from the `.line` directives */
 };
 
 static int col(const struct assembler *a, const char *at)
@@ -197,6 +198,8 @@ static int directive(struct assembler *a)
 		return directive_const(a);
 	if (strcmp(name, ".line") == 0)
 		return lex_line_directive(&a->lx);
+	if (strcmp(name, ".source") == 0)
+		return lex_source_directive(&a->lx, a->lines.source);
 	if (strcmp(name, ".globals") == 0) {
 		if (a->has_globals)
 			return lex_error(&a->lx, at, ".globals is given twice");
@@ -317,6 +320,9 @@ static int instruction(struct assembler *a, const char *at, const char *name)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (!current_function(a))
 		return lex_error(&a->lx, at, "instruction before the first .func");
+	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->size,
+			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
+		return lex_error(&a->lx, at, "out of memory");
 	if (emit(a, (uint64_t)op, 1) != 0)
 		return -1;
 	return operand(a, instruction_info[op].operand);
@@ -386,6 +392,7 @@ static void assembler_free(struct assembler *a)
 	symtab_free(&a->functions.index);
 	free(a->fixups);
 	free(a->fn_table);
+	line_table_free(&a->lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -419,9 +426,11 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	prog->functions = a.fn_table;
 	prog->function_count = a.functions.count;
 	prog->global_count = a.global_count;
+	prog->lines = a.lines;
 	program_set_function_ends(prog);
 	a.code = NULL;
 	a.fn_table = NULL;
+	a.lines = (struct line_table){ 0 };
 	assembler_free(&a);
 	return 0;
 fail:

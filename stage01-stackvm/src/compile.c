@@ -61,6 +61,14 @@ static void emit_var(struct compiler *c, const char *op_local, const char *op_gl
 
 static void expression(struct compiler *c, const struct toy_expr *e);
 
+/* Before an instruction that can fault (a division, a memory access, a
+ * call): its own position, so that the fault names the expression, not
+ * only the statement it is in. */
+static void may_fault(struct compiler *c, const struct toy_expr *e)
+{
+	text_at_source(&c->out, e->line, e->col);
+}
+
 /* For each comparison: the instruction that jumps when it holds, and the
  * one that jumps when it fails. */
 static const struct { const char *holds, *fails; } compare_jumps[] = {
@@ -162,6 +170,8 @@ static void chain(struct compiler *c, const struct toy_expr *e)
 			logical(c, e, first_label + 2 * logicals);
 		} else {
 			expression(c, e->as.binary.right);
+			if (toy_op_may_fault(e->as.binary.op))
+				may_fault(c, e);
 			text_printf(&c->out, "\t%s\n", binary_ops[e->as.binary.op]);
 			c->depth--;
 		}
@@ -198,10 +208,12 @@ static void expression(struct compiler *c, const struct toy_expr *e)
 			expression(c, e->as.call.args[i]);
 		if (e->as.call.nargs == 0)
 			pushes(c, e);               /* the result */
+		may_fault(c, e);
 		text_printf(&c->out, "\tcall f_%s\n", e->as.call.name);
 		break;
 	case TOY_EXPR_MEM:
 		expression(c, e->as.mem.index);
+		may_fault(c, e);
 		text_printf(&c->out, "\tload\n");
 		break;
 	}
@@ -285,6 +297,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 	case TOY_STMT_STORE:
 		expression(c, s->as.store.index);
 		expression(c, s->as.store.value);
+		text_at_source(&c->out, s->line, s->col);
 		text_printf(&c->out, "\tstore\n");
 		break;
 	case TOY_STMT_IF:

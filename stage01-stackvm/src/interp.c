@@ -14,6 +14,7 @@
 
 #include "base/arith.h"
 #include "base/diag.h"
+#include "dis.h"
 #include "opcodes.h"
 
 struct frame {
@@ -45,38 +46,21 @@ END STUB */
 		stats->max_stack = (int)cells;
 }
 
-/* Prints one --trace line: pc, instruction, and the top of the operand stack. */
+/* Prints one --trace line: pc, the source position (for a program with a
+ * line table), the instruction, and the top of the operand stack. */
 static void trace(const struct program *prog, const uint8_t *pc,
 		  const int64_t *sp, const int64_t *fp, const struct function *fn)
 {
-	const struct instruction_info *info = &instruction_info[*pc];
+	uint32_t at = (uint32_t)(pc - prog->code);
+	const struct line_entry *origin = line_table_find(&prog->lines, at);
 	const int64_t *bottom = fp + fn->local_count;
 	char text[48];
 
-	switch (info->operand) {
-	case OPERAND_NONE:
-		snprintf(text, sizeof(text), "%s", info->mnemonic);
-		break;
-	case OPERAND_I64:
-		snprintf(text, sizeof(text), "%s %" PRId64, info->mnemonic, read_i64(pc + 1));
-		break;
-	case OPERAND_TARGET:
-		snprintf(text, sizeof(text), "%s %u", info->mnemonic, read_u32(pc + 1));
-		break;
-	case OPERAND_LOCAL:
-		snprintf(text, sizeof(text), "%s %u", info->mnemonic, pc[1]);
-		break;
-	case OPERAND_LOCAL_I8:
-		snprintf(text, sizeof(text), "%s %u, %d", info->mnemonic, pc[1],
-			 (int8_t)pc[2]);
-		break;
-	case OPERAND_FUNC:
-	case OPERAND_GLOBAL:
-		snprintf(text, sizeof(text), "%s %u", info->mnemonic, read_u16(pc + 1));
-		break;
-	}
-	fprintf(stderr, "%6td  %-20s  stack:%s", pc - prog->code, text,
-		sp - bottom > 4 ? " ..." : "");
+	format_instruction(prog, at, text, sizeof(text));
+	fprintf(stderr, "%6u  ", at);
+	if (origin)
+		fprintf(stderr, "%5u:%-4u  ", origin->line, origin->col);
+	fprintf(stderr, "%-20s  stack:%s", text, sp - bottom > 4 ? " ..." : "");
 	for (const int64_t *v = sp - 4 > bottom ? sp - 4 : bottom; v < sp; v++)
 		fprintf(stderr, " %" PRId64, *v);
 	fputc('\n', stderr);
@@ -93,26 +77,30 @@ static void observe(const struct program *prog, const struct run_options *opts,
 		profile_count(opts->profile, *pc);
 }
 
+/* A fault names the pc and, for a program with a line table, the source
+ * line and column the instruction came from. */
 static void describe_fault(const struct program *prog, const uint8_t *pc,
 			   enum fault fault, int64_t value, struct error_report *err)
 {
 	uint32_t at = (uint32_t)(pc - prog->code);
 	const char *name = instruction_info[*pc].mnemonic;
+	const struct line_entry *origin = line_table_find(&prog->lines, at);
+	int line = origin ? (int)origin->line : 0, col = origin ? (int)origin->col : 0;
 
 	switch (fault) {
 	case FAULT_DIVIDE_BY_ZERO:
-		report_set(err, 0, 0, "pc %u (%s): division by zero", at, name);
+		report_set(err, line, col, "pc %u (%s): division by zero", at, name);
 		break;
 	case FAULT_MEMORY_INDEX:
-		report_set(err, 0, 0, "pc %u (%s): memory index %" PRId64 " out of "
+		report_set(err, line, col, "pc %u (%s): memory index %" PRId64 " out of "
 			   "range (0 to %d)", at, name, value, MEMORY_CELLS - 1);
 		break;
 	case FAULT_CALL_DEPTH:
-		report_set(err, 0, 0, "pc %u (%s): call stack deeper than the limit "
+		report_set(err, line, col, "pc %u (%s): call stack deeper than the limit "
 			   "of %" PRId64 " frames", at, name, value);
 		break;
 	case FAULT_STEP_LIMIT:
-		report_set(err, 0, 0, "pc %u (%s): step limit of %" PRId64
+		report_set(err, line, col, "pc %u (%s): step limit of %" PRId64
 			   " instructions reached", at, name, value);
 		break;
 	}

@@ -37,7 +37,8 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Compiles a Toy source file to assembly text; exits on a compile error. */
+/* Compiles a Toy source file to assembly text that names the file in a
+ * `.source` directive, for the line table; exits on a compile error. */
 static char *compile_file(const char *path, const unsigned char *src, size_t size)
 {
 	struct error_report err = { 0 };
@@ -50,6 +51,9 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);
+	assembly = line_table_name_source(path, assembly);
+	if (!assembly)
+		die(EXIT_BAD_INPUT, "out of memory");
 	return assembly;
 }
 
@@ -73,6 +77,7 @@ static void load_program(const char *path, struct program *prog)
 		if (status != 0)
 			report_prefix(&err, "the compiled program exceeds a limit of the "
 				      "machine: ");
+
 	} else if (has_suffix(path, ".sasm")) {
 		status = assemble((const char *)data, size, prog, &err);
 	} else {
@@ -237,7 +242,7 @@ static int command_run(int argc, char **argv)
 	}
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
-		print_report(path, &err);
+		print_report(line_table_source(&prog.lines, path), &err);
 	if (show_profile == PROFILE_OPS)
 		print_profile(&profile, stderr);
 	else if (show_profile == PROFILE_PAIRS)

@@ -11,8 +11,12 @@
  *   16      4     global_count
  *   20      8*n   function table: u32 entry, u16 arg_count, u16 local_count
  *   ...     code_size bytes of code
+ *   ...     optionally, a line table: where each instruction came from in
+ *           the .toy file it was compiled from (format in lang/line_table.h;
+ *           its pcs are byte addresses)
  *
- * and nothing after it: every length is checked against the file's size.
+ * and nothing after it: every length is checked against the file's size,
+ * every entry of the line table against the code.
  */
 #ifndef STACKVM_PROGRAM_H
 #define STACKVM_PROGRAM_H
@@ -21,6 +25,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "lang/line_table.h"
 
 #define BYTECODE_MAGIC "SVMB"
 #define BYTECODE_VERSION 1
@@ -50,6 +55,7 @@ struct program {
 	uint32_t function_count;
 	uint32_t global_count;
 	struct function *functions;
+	struct line_table lines;    /* empty unless compiled from Toy */
 };
 
 /* Parses a bytecode file image; on failure returns -1 with err set. */

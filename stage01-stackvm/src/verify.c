@@ -79,7 +79,7 @@ static int check_instruction(struct checker *c, const struct function *fn,
 	}
 	switch (instruction_info[op].operand) {
 	case OPERAND_TARGET:
-		target = read_u32(operand);
+		target = le_get32(operand);
 		if (target < fn->entry || target >= fn->end) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: jump target outside "
 				   "function %u (%u..%u)", pc, name_at(c, pc), target,
@@ -88,10 +88,10 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		}
 		break;
 	case OPERAND_FUNC:
-		if (read_u16(operand) >= prog->function_count) {
+		if (le_get16(operand) >= prog->function_count) {
 			report_set(c->err, 0, 0, "pc %u: call %u: call target is not a "
 				   "function (the program has %u)", pc,
-				   read_u16(operand), prog->function_count);
+				   le_get16(operand), prog->function_count);
 			return -1;
 		}
 		break;
@@ -105,10 +105,10 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		}
 		break;
 	case OPERAND_GLOBAL:
-		if (read_u16(operand) >= prog->global_count) {
+		if (le_get16(operand) >= prog->global_count) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: global index out of "
 				   "range (the program has %u globals)", pc,
-				   name_at(c, pc), read_u16(operand), prog->global_count);
+				   name_at(c, pc), le_get16(operand), prog->global_count);
 			return -1;
 		}
 		break;
@@ -149,7 +149,7 @@ static int check_jump_targets(struct checker *c, uint32_t fn_index)
 
 		if (instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
 			continue;
-		target = read_u32(c->prog->code + pc + 1);
+		target = le_get32(c->prog->code + pc + 1);
 		if (!c->is_start[target]) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: jump into the middle of "
 				   "an instruction", pc, name_at(c, pc), target);
@@ -199,7 +199,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 		uint32_t next = pc + instruction_size(prog, pc);
 
 		if (op == OP_CALL)
-			pops = prog->functions[read_u16(prog->code + pc + 1)].arg_count;
+			pops = prog->functions[le_get16(prog->code + pc + 1)].arg_count;
 		if (depth < pops) {
 			report_set(c->err, 0, 0, "pc %u: %s: stack underflow (needs %d "
 				   "values, has %d on some path)", pc, info->mnemonic,
@@ -215,7 +215,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 		if (depth > fn->max_stack)
 			fn->max_stack = depth;
 		if (info->operand == OPERAND_TARGET &&
-		    reach(c, fn, pc, read_u32(prog->code + pc + 1), depth) != 0)
+		    reach(c, fn, pc, le_get32(prog->code + pc + 1), depth) != 0)
 			return -1;
 		if (op != OP_JMP && op != OP_RET && op != OP_HALT &&
 		    reach(c, fn, pc, next, depth) != 0)
@@ -244,6 +244,8 @@ int verify(struct program *prog, struct error_report *err)
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (decode_function(&c, i) != 0 || check_jump_targets(&c, i) != 0)
 			goto out;
+	if (line_table_check_starts(&prog->lines, c.is_start, err) != 0)
+		goto out;
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (check_stack_depths(&c, i) != 0)
 			goto out;

@@ -60,6 +60,8 @@ struct assembler {
 	uint32_t constant_count, constant_capacity;
 	struct symtab constant_index;    /* a value's bytes -> its first pool index */
 	uint32_t global_count;
+	bool has_globals;
+	struct line_table lines;         /* from the `.line` directives */
 };
 
 static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
@@ -316,12 +318,18 @@ static int directive(struct assembler *a)
 		return -1;
 	if (strcmp(name, ".func") == 0)
 		return directive_func(a, at);
-	if (strcmp(name, ".globals") == 0)
+	if (strcmp(name, ".globals") == 0) {
+		if (a->has_globals)
+			return lex_error(&a->lx, at, ".globals is given twice");
+		a->has_globals = true;
 		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
+	}
 	if (strcmp(name, ".const") == 0)
 		return lex_number(&a->lx, &value) || constant_index(a, value, false, &index);
 	if (strcmp(name, ".line") == 0)
 		return lex_line_directive(&a->lx);
+	if (strcmp(name, ".source") == 0)
+		return lex_source_directive(&a->lx, a->lines.source);
 	return lex_error(&a->lx, at, "unknown directive %s", name);
 }
 
@@ -357,6 +365,9 @@ static int line(struct assembler *a)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (a->functions.count == 0)
 		return lex_error(&a->lx, at, "instruction before the first .func");
+	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->words,
+			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
+		return lex_error(&a->lx, at, "out of memory");
 	return operands(a, (unsigned)op);
 }
 
@@ -402,6 +413,7 @@ static void assembler_free(struct assembler *a)
 	free(a->fn_table);
 	free(a->constants);
 	symtab_free(&a->constant_index);
+	line_table_free(&a->lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -430,8 +442,9 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	*prog = (struct program){ .code = a.code, .code_words = a.words,
 		.function_count = a.functions.count, .global_count = a.global_count,
 		.constant_count = a.constant_count, .functions = a.fn_table,
-		.constants = a.constants };
+		.constants = a.constants, .lines = a.lines };
 	program_set_function_ends(prog);
+	a.lines = (struct line_table){ 0 };
 	a.code = NULL;
 	a.fn_table = NULL;
 	a.constants = NULL;

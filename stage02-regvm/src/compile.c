@@ -199,6 +199,14 @@ static const char *const binary_ops[] = {
 	[TOY_LE] = "le", [TOY_GT] = "lt", [TOY_GE] = "le",
 };
 
+/* Before an instruction that can fault (a division, a memory access, a
+ * call): its own position, so that the fault names the expression, not
+ * only the statement it is in. */
+static void may_fault(struct compiler *c, const struct toy_expr *e)
+{
+	text_at_source(&c->out, e->line, e->col);
+}
+
 /* e, once its left operand is in register a, into register target. */
 static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int target)
 {
@@ -212,6 +220,8 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 		return;
 	}
 	b = any(c, right);
+	if (toy_op_may_fault(e->as.binary.op))
+		may_fault(c, e);
 	if (op == TOY_GT || op == TOY_GE)   /* a > b is b < a */
 		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, b, a);
 	else
@@ -270,6 +280,7 @@ static void call(struct compiler *c, const struct toy_expr *e, int target)
 	}
 	if (e->as.call.nargs == 0)
 		take(c, e);                 /* the result's register */
+	may_fault(c, e);
 	text_printf(&c->out, "\tcall r%d, f_%s\n", base, e->as.call.name);
 	if (target != base)
 		text_printf(&c->out, "\tmov r%d, r%d\n", target, base);
@@ -301,7 +312,7 @@ END STUB */
 /* Compiles e so that its value ends up in register target. */
 static void into(struct compiler *c, const struct toy_expr *e, int target)
 {
-	int saved = c->top;
+	int saved = c->top, index;
 
 	switch (e->kind) {
 	case TOY_EXPR_NUMBER:
@@ -331,7 +342,9 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 		call(c, e, target);
 		break;
 	case TOY_EXPR_MEM:
-		text_printf(&c->out, "\tload r%d, r%d\n", target, any(c, e->as.mem.index));
+		index = any(c, e->as.mem.index);
+		may_fault(c, e);
+		text_printf(&c->out, "\tload r%d, r%d\n", target, index);
 		break;
 	}
 	c->top = saved;
@@ -436,7 +449,7 @@ static void loop_bottom(struct compiler *c, const struct toy_stmt *loop, int top
 
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
-	int saved = c->top, first, second, r;
+	int saved = c->top, first, second, r, value;
 
 	text_at_source(&c->out, s->line, s->col);
 	switch (s->kind) {
@@ -451,7 +464,9 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		break;
 	case TOY_STMT_STORE:
 		r = any(c, s->as.store.index);
-		text_printf(&c->out, "\tstore r%d, r%d\n", r, any(c, s->as.store.value));
+		value = any(c, s->as.store.value);
+		text_at_source(&c->out, s->line, s->col);
+		text_printf(&c->out, "\tstore r%d, r%d\n", r, value);
 		break;
 	case TOY_STMT_IF:
 		if_statement(c, s);

@@ -85,6 +85,7 @@ END STUB */
 int disassemble(const struct program *prog, FILE *out)
 {
 	bool *is_target = calloc(prog->code_words, sizeof(*is_target));
+	uint32_t line = 0;           /* the next entry of the line table */
 	uint32_t fn = 0;
 	char text[64];
 
@@ -98,6 +99,8 @@ int disassemble(const struct program *prog, FILE *out)
 		prog->function_count, prog->global_count, prog->constant_count,
 		prog->code_words);
 	fprintf(out, ".globals %u\n", prog->global_count);
+	if (prog->lines.count && prog->lines.source[0])
+		fprintf(out, ".source \"%s\"\n", prog->lines.source);
 	for (uint32_t k = 0; k < prog->constant_count; k++)
 		fprintf(out, ".const %" PRId64 "\n", prog->constants[k]);
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc)) {
@@ -108,6 +111,11 @@ int disassemble(const struct program *prog, FILE *out)
 		}
 		if (is_target[pc])
 			fprintf(out, "L%u:\n", pc);
+		if (line < prog->lines.count && prog->lines.entries[line].pc == pc) {
+			fprintf(out, ".line %u %u\n", prog->lines.entries[line].line,
+				prog->lines.entries[line].col);
+			line++;
+		}
 		format_instruction(prog, pc, text, sizeof(text));
 		fprintf(out, "\t%s", text);
 		if (op_of(prog->code[pc]) == OP_CALL)

@@ -12,7 +12,8 @@
 void format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size);
 
 /* Prints a verified program as assembly; assembling it gives back the same
- * bytes.  Returns -1 when out of memory. */
+ * bytes.  A line table comes out as `.source` and `.line` directives, each
+ * `.line` above the instructions it covers.  Returns -1 when out of memory. */
 int disassemble(const struct program *prog, FILE *out);
 
 #endif

@@ -32,20 +32,25 @@ static void note_call(struct run_stats *stats, int depth, int registers)
 		stats->max_registers = registers;
 }
 
-/* One --trace line: pc, the instruction, and the registers it names with
- * their values before it runs. */
+/* One --trace line: pc, the source position (for a program with a line
+ * table), the instruction, and the registers it names with their values
+ * before it runs. */
 static void trace(const struct program *prog, const uint32_t *pc, const int64_t *fp)
 {
 	uint32_t at = (uint32_t)(pc - prog->code), w = *pc;
 	enum format format = instruction_info[op_of(w)].format;
+	const struct line_entry *origin = line_table_find(&prog->lines, at);
 	char text[64];
 
 	format_instruction(prog, at, text, sizeof(text));
+	fprintf(stderr, "%6u  ", at);
+	if (origin)
+		fprintf(stderr, "%5u:%-4u  ", origin->line, origin->col);
 	if (format == FMT_NONE || format == FMT_J) {
-		fprintf(stderr, "%6u  %s\n", at, text);
+		fprintf(stderr, "%s\n", text);
 		return;
 	}
-	fprintf(stderr, "%6u  %-28s  r%u=%" PRId64, at, text, a_of(w), fp[a_of(w)]);
+	fprintf(stderr, "%-28s  r%u=%" PRId64, text, a_of(w), fp[a_of(w)]);
 	if (format == FMT_AB || format == FMT_ABC || format == FMT_ABI || format == FMT_ABJ)
 		fprintf(stderr, " r%u=%" PRId64, b_of(w), fp[b_of(w)]);
 	if (format == FMT_ABC)
@@ -53,26 +58,30 @@ static void trace(const struct program *prog, const uint32_t *pc, const int64_t 
 	fputc('\n', stderr);
 }
 
+/* A fault names the pc and, for a program with a line table, the source
+ * line and column the instruction came from. */
 static void describe_fault(const struct program *prog, const uint32_t *pc,
 			   enum fault fault, int64_t value, struct error_report *err)
 {
 	uint32_t at = (uint32_t)(pc - prog->code);
 	const char *name = instruction_info[op_of(*pc)].mnemonic;
+	const struct line_entry *origin = line_table_find(&prog->lines, at);
+	int line = origin ? (int)origin->line : 0, col = origin ? (int)origin->col : 0;
 
 	switch (fault) {
 	case FAULT_DIVIDE_BY_ZERO:
-		report_set(err, 0, 0, "pc %u (%s): division by zero", at, name);
+		report_set(err, line, col, "pc %u (%s): division by zero", at, name);
 		break;
 	case FAULT_MEMORY_INDEX:
-		report_set(err, 0, 0, "pc %u (%s): memory index %" PRId64 " out of "
+		report_set(err, line, col, "pc %u (%s): memory index %" PRId64 " out of "
 			   "range (0 to %d)", at, name, value, MEMORY_CELLS - 1);
 		break;
 	case FAULT_CALL_DEPTH:
-		report_set(err, 0, 0, "pc %u (%s): call stack deeper than the limit "
+		report_set(err, line, col, "pc %u (%s): call stack deeper than the limit "
 			   "of %" PRId64 " frames", at, name, value);
 		break;
 	case FAULT_STEP_LIMIT:
-		report_set(err, 0, 0, "pc %u (%s): step limit of %" PRId64
+		report_set(err, line, col, "pc %u (%s): step limit of %" PRId64
 			   " instructions reached", at, name, value);
 		break;
 	}

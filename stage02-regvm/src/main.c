@@ -36,7 +36,8 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Compiles a Toy source file to assembly text; exits on a compile error. */
+/* Compiles a Toy source file to assembly text that names the file in a
+ * `.source` directive, for the line table; exits on a compile error. */
 static char *compile_file(const char *path, const unsigned char *src, size_t size,
 			  bool fuse)
 {
@@ -50,6 +51,9 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);
+	assembly = line_table_name_source(path, assembly);
+	if (!assembly)
+		die(EXIT_BAD_INPUT, "out of memory");
 	return assembly;
 }
 
@@ -74,6 +78,7 @@ static void load_program(const char *path, bool fuse, struct program *prog)
 		if (status != 0)
 			report_prefix(&err, "the compiled program exceeds a limit of the "
 				      "machine: ");
+
 	} else if (has_suffix(path, ".rasm")) {
 		status = assemble((const char *)data, size, prog, &err);
 	} else {
@@ -232,7 +237,7 @@ static int command_run(int argc, char **argv)
 	load_program(path, fuse, &prog);
 	status = run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
-		print_report(path, &err);
+		print_report(line_table_source(&prog.lines, path), &err);
 	status = finish_stdout(status == 0 ? EXIT_OK : EXIT_GUEST_FAILED);
 	if (show_stats)
 		print_stats(&prog, &stats, opts.dispatch);

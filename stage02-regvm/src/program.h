@@ -14,8 +14,12 @@
  *                 u16 register_count
  *   ...     8*k   constants, int64
  *   ...     4*n   code
+ *   ...           optionally, a line table: where each instruction came
+ *                 from in the .toy file it was compiled from (format in
+ *                 lang/line_table.h; its pcs are word indexes)
  *
- * and nothing after it: every length is checked against the file's size.
+ * and nothing after it: every length is checked against the file's size,
+ * every entry of the line table against the code.
  */
 #ifndef REGVM_PROGRAM_H
 #define REGVM_PROGRAM_H
@@ -24,6 +28,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "lang/line_table.h"
 
 #define BYTECODE_MAGIC "RVMB"
 #define BYTECODE_VERSION 1
@@ -54,6 +59,7 @@ struct program {
 	uint32_t constant_count;
 	struct function *functions;
 	int64_t *constants;
+	struct line_table lines;    /* empty unless compiled from Toy */
 };
 
 /* Parses a bytecode file image; on failure returns -1 with err set. */

@@ -254,6 +254,8 @@ int verify(struct program *prog, struct error_report *err)
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (check_jumps(&c, i) != 0)
 			goto out;
+	if (line_table_check_starts(&prog->lines, c.is_start, err) != 0)
+		goto out;
 	status = 0;
 out:
 	free(c.is_start);
