@@ -3,8 +3,10 @@
  * toy_parse() turns source text into a resolved syntax tree: every variable
  * use already knows whether it is a local (and its slot) or a global (and its
  * index), every call knows the function it calls.  Each back end (the stack
- * machine's and the register machine's) walks this tree and emits its own
- * bytecode; neither needs to know anything about names.
+ * machine's and the register machine's compile.c) walks this tree and writes
+ * assembly text for its machine's assembler, with `.line` directives that
+ * carry the tree's positions into the program's line table
+ * (lang/line_table.h).  Every node has the line and column it starts at.
  *
  * The language, in one breath: 64-bit wrap-around integers; top-level
  * statements form the main program; `var` at top level declares a global;
@@ -174,8 +176,5 @@ static inline bool toy_op_may_fault(enum toy_op op)
 {
 	return op == TOY_DIV || op == TOY_MOD;
 }
-
-/* The spelling of an operator, for messages and listings ("+", "<=", "!"). */
-const char *toy_op_name(enum toy_op op);
 
 #endif

@@ -28,7 +28,7 @@ enum { MAX_NAME = LEX_MAX_NAME };
 struct symbol {
 	char name[MAX_NAME];
 	uint64_t value;          /* an address, a function index or a constant */
-	int line, col;
+	int line;                /* where it is defined, for a redefinition's error */
 };
 
 struct symbols {
@@ -58,11 +58,6 @@ struct assembler {
 	bool has_globals;
 	struct line_table lines;  /* from the `.line` directives */
 };
-
-static int col(const struct assembler *a, const char *at)
-{
-	return (int)(at - a->lx.line_start) + 1;
-}
 
 static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
 {
@@ -117,8 +112,7 @@ static int define(struct assembler *a, struct symbols *table, const char *name,
 	table->items = items;
 	if (symtab_add_name(&table->index, name, table->count) != 0)
 		return lex_error(&a->lx, at, "out of memory");
-	table->items[table->count] = (struct symbol){ .value = value,
-		.line = a->lx.line, .col = col(a, at) };
+	table->items[table->count] = (struct symbol){ .value = value, .line = a->lx.line };
 	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* opcodes.c - the instruction table and operand encoding. */
+/* opcodes.c - the instruction table, operand sizes, and lookup by mnemonic. */
 #include "opcodes.h"
 
 #include <string.h>

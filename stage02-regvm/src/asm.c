@@ -241,10 +241,10 @@ static int operands(struct assembler *a, unsigned op)
 		       emit(a, word_abc(op, x, y, z));
 	case FMT_ABI:
 		return reg(a, &x) || comma(a) || reg(a, &y) || comma(a) ||
-		       signed_operand(a, -128, 127, &n) ||
+		       signed_operand(a, SC_MIN, SC_MAX, &n) ||
 		       emit(a, word_abc(op, x, y, (unsigned)n & 0xff));
 	case FMT_AI:
-		return reg(a, &x) || comma(a) || signed_operand(a, -32768, 32767, &n) ||
+		return reg(a, &x) || comma(a) || signed_operand(a, SBX_MIN, SBX_MAX, &n) ||
 		       emit(a, word_abx(op, x, (unsigned)n));
 	case FMT_AK:
 		return reg(a, &x) || comma(a) || lex_number(&a->lx, &n) ||
@@ -266,7 +266,7 @@ static int operands(struct assembler *a, unsigned op)
 		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abc(op, x, y, 0)) || emit(a, 0);
 	case FMT_AIJ:
-		return reg(a, &x) || comma(a) || signed_operand(a, -128, 127, &n) ||
+		return reg(a, &x) || comma(a) || signed_operand(a, SC_MIN, SC_MAX, &n) ||
 		       comma(a) || symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abc(op, x, (unsigned)n & 0xff, 0)) || emit(a, 0);
 	}
@@ -390,10 +390,10 @@ static int resolve(struct assembler *a)
 			a->code[f->pc] |= s->value << 16;
 		} else if (f->kind == FIX_WORD) {
 			a->code[f->pc + 1] = (uint32_t)(int32_t)offset;
-		} else if (offset < -32768 || offset > 32767) {
+		} else if (offset < SBX_MIN || offset > SBX_MAX) {
 			report_set(a->lx.err, f->line, f->col, "label '%s' is too far away "
-				   "for this jump (%lld words; it reaches -32768 to 32767)",
-				   f->name, (long long)offset);
+				   "for this jump (%lld words; it reaches %d to %d)",
+				   f->name, (long long)offset, SBX_MIN, SBX_MAX);
 			return -1;
 		} else {
 			a->code[f->pc] |= ((uint32_t)offset & 0xffff) << 16;

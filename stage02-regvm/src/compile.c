@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "lang/text.h"
+#include "opcodes.h"
 
 enum { REGISTERS = 256 };
 
@@ -125,7 +126,7 @@ static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when
 	enum toy_op op = e->as.binary.op;
 	int saved = c->top, a = any(c, e->as.binary.left), b;
 
-	if (fits(e->as.binary.right, -128, 127)) {
+	if (fits(e->as.binary.right, SC_MIN, SC_MAX)) {
 		text_printf(&c->out, "\t%s r%d, %" PRId64 ", L%d\n",
 			    when_true ? forms[op].holds_k : forms[op].fails_k, a,
 			    e->as.binary.right->as.number, label);
@@ -214,7 +215,8 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 	const struct toy_expr *right = e->as.binary.right;
 	int b;
 
-	if ((op == TOY_ADD && fits(right, -128, 127)) || (op == TOY_SUB && fits(right, -127, 128))) {
+	if ((op == TOY_ADD && fits(right, SC_MIN, SC_MAX)) ||
+	    (op == TOY_SUB && fits(right, -SC_MAX, -SC_MIN))) {
 		text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a,
 			    op == TOY_ADD ? right->as.number : -right->as.number);
 		return;
@@ -316,7 +318,7 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 
 	switch (e->kind) {
 	case TOY_EXPR_NUMBER:
-		if (fits(e, -32768, 32767))
+		if (fits(e, SBX_MIN, SBX_MAX))
 			text_printf(&c->out, "\tloadi r%d, %" PRId64 "\n", target, e->as.number);
 		else
 			text_printf(&c->out, "\tloadk r%d, %" PRId64 "\n", target, e->as.number);

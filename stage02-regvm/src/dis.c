@@ -7,15 +7,6 @@
 
 #include "opcodes.h"
 
-static int64_t target_of(const struct program *prog, uint32_t pc)
-{
-	uint32_t w = prog->code[pc];
-
-	if (instruction_words(instruction_info[op_of(w)].format) == 2)
-		return (int64_t)pc + 2 + (int32_t)prog->code[pc + 1];
-	return (int64_t)pc + 1 + sbx_of(w);
-}
-
 void format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
 {
 	uint32_t w = prog->code[pc];
@@ -36,18 +27,18 @@ void format_instruction(const struct program *prog, uint32_t pc, char *buf, size
 	case FMT_AG:   snprintf(buf, size, "%s r%u, %u", m, a, bx_of(w)); break;
 	case FMT_AF:   snprintf(buf, size, "%s r%u, f%u", m, a, bx_of(w)); break;
 	case FMT_J:
-		snprintf(buf, size, "%s L%lld", m, (long long)target_of(prog, pc));
+		snprintf(buf, size, "%s L%lld", m, (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_AJ:
-		snprintf(buf, size, "%s r%u, L%lld", m, a, (long long)target_of(prog, pc));
+		snprintf(buf, size, "%s r%u, L%lld", m, a, (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_ABJ:
 		snprintf(buf, size, "%s r%u, r%u, L%lld", m, a, b,
-			 (long long)target_of(prog, pc));
+			 (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_AIJ:
 		snprintf(buf, size, "%s r%u, %d, L%lld", m, a, sb_of(w),
-			 (long long)target_of(prog, pc));
+			 (long long)jump_target(prog->code, pc));
 		break;
 	}
 }
@@ -55,11 +46,6 @@ void format_instruction(const struct program *prog, uint32_t pc, char *buf, size
 static uint32_t words_at(const struct program *prog, uint32_t pc)
 {
 	return instruction_words(instruction_info[op_of(prog->code[pc])].format);
-}
-
-static bool is_jump(enum format format)
-{
-	return format == FMT_J || format == FMT_AJ || format == FMT_ABJ || format == FMT_AIJ;
 }
 
 /* After a call: "; arguments rA..rB", the caller's registers that become
@@ -92,8 +78,8 @@ int disassemble(const struct program *prog, FILE *out)
 	if (!is_target)
 		return -1;
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc))
-		if (is_jump(instruction_info[op_of(prog->code[pc])].format))
-			is_target[target_of(prog, pc)] = true;
+		if (format_jumps(instruction_info[op_of(prog->code[pc])].format))
+			is_target[jump_target(prog->code, pc)] = true;
 
 	fprintf(out, "; %u functions, %u globals, %u constants, %u words of code\n",
 		prog->function_count, prog->global_count, prog->constant_count,

@@ -148,16 +148,6 @@ static uint32_t used_bits(enum format format)
 	return 0xffffffff;
 }
 
-/* The jump target of the instruction at pc, which takes words words. */
-static int64_t jump_target(const struct program *prog, uint32_t pc, int words)
-{
-	uint32_t w = prog->code[pc];
-
-	if (words == 2)
-		return (int64_t)pc + 2 + (int32_t)prog->code[pc + 1];
-	return (int64_t)pc + 1 + sbx_of(w);
-}
-
 static int check_function(struct checker *c, uint32_t fn_index)
 {
 	const struct program *prog = c->prog;
@@ -207,16 +197,13 @@ static int check_jumps(struct checker *c, uint32_t fn_index)
 	const struct function *fn = &prog->functions[fn_index];
 
 	for (uint32_t pc = fn->entry; pc < fn->end; pc++) {
-		enum format format;
 		int64_t target;
 
 		if (!c->is_start[pc])
 			continue;
-		format = instruction_info[op_of(prog->code[pc])].format;
-		if (format != FMT_J && format != FMT_AJ && format != FMT_ABJ &&
-		    format != FMT_AIJ)
+		if (!format_jumps(instruction_info[op_of(prog->code[pc])].format))
 			continue;
-		target = jump_target(prog, pc, instruction_words(format));
+		target = jump_target(prog->code, pc);
 		if (target < fn->entry || target >= fn->end) {
 			report_set(c->err, 0, 0, "pc %u: %s: jump target %lld outside "
 				   "function %u (%u..%u)", pc,
