@@ -425,3 +425,16 @@ def test_ex1_3_stats_count_calls():
     runs = [stackvm("run", "--stats", STAGE / "examples" / name) for name in ("fib.sasm", "gcd.sasm")]
     calls = [result.stats()["calls"] for result in runs]
     assert calls == [392809, 3]
+
+
+def test_code_exactly_at_the_size_limit_loads_and_one_byte_more_is_refused(tmp_path):
+    # MAX_CODE_SIZE bytes of halt: the file is larger than the code, and the
+    # tool must still read it; one byte more is the loader's error, not a
+    # read limit's
+    limit = 16 << 20
+    at_limit = binary(tmp_path, bytecode(op("halt") * limit), "limit.sbc")
+    result = stackvm("run", "--stats", at_limit)
+    assert result.status == 0 and result.stats()["code_bytes"] == limit, result.err
+    over = binary(tmp_path, bytecode(op("halt") * (limit + 1)), "over.sbc")
+    assert f"stackvm: error: {over}: bad code size {limit + 1} (1 to {limit} bytes allowed)" \
+        in rejected(tmp_path, over)

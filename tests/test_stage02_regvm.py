@@ -351,3 +351,17 @@ def test_ex2_3_dis_shows_argument_windows(tmp_path):
     calls = [line for line in regvm("dis", tmp_path / "f.rbc").out.splitlines() if "call" in line]
     assert calls == ["\tcall r1, f1\t; arguments r1..r1", "\tcall r1, f1\t; arguments r1..r1",
                      "\tcall r2, f1\t; arguments r2..r2"]
+
+
+def test_code_exactly_at_the_size_limit_loads_and_one_word_more_is_refused(tmp_path):
+    # MAX_CODE_WORDS words of halt: the file is larger than 16 MiB, and the
+    # tool must still read it; one word more is the loader's error
+    limit = 4 << 20
+    at_limit = binary(tmp_path, bytecode([word("halt")] * limit), "limit.rbc")
+    result = regvm("run", "--stats", at_limit)
+    assert result.status == 0 and result.stats()["code_bytes"] == 4 * limit, result.err
+    over = binary(tmp_path, bytecode([word("halt")] * (limit + 1)), "over.rbc")
+    result = regvm("run", over)
+    assert result.status == 2
+    assert f"regvm: error: {over}: bad code size {limit + 1} words (1 to {limit} allowed)" \
+        in result.err

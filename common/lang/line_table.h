@@ -38,6 +38,11 @@ enum {
 	LINE_TABLE_ENTRY_SIZE = 12,
 };
 
+/* The largest table code of units units can have, in bytes of a file. */
+#define LINE_TABLE_MAX_FILE_SIZE(units) \
+	(LINE_TABLE_HEADER_SIZE + LINE_TABLE_MAX_SOURCE + \
+	 (size_t)(units) * LINE_TABLE_ENTRY_SIZE)
+
 struct line_entry {
 	uint32_t pc, line, col;
 };

@@ -62,7 +62,8 @@ static void load_program(const char *path, struct program *prog)
 {
 	struct error_report err = { 0 };
 	size_t size;
-	unsigned char *data = read_file_or_die(path, MAX_CODE_SIZE, &size);
+	unsigned char *data = read_file_or_die(path, has_suffix(path, ".toy") ?
+						 TOY_MAX_SOURCE : MAX_FILE_SIZE, &size);
 	int status;
 
 	if (has_suffix(path, ".toy")) {

@@ -41,6 +41,12 @@ enum {
 	MEMORY_CELLS = 1 << 20,     /* the data memory: 1,048,576 int64 cells */
 };
 
+/* The largest bytecode file, every table at its limit: the largest input
+ * the tool reads (a program at MAX_CODE_SIZE must still load). */
+#define MAX_FILE_SIZE                                                   \
+	(BYTECODE_HEADER_SIZE + (size_t)MAX_FUNCTIONS * FUNCTION_ENTRY_SIZE + \
+	 MAX_CODE_SIZE + LINE_TABLE_MAX_FILE_SIZE(MAX_CODE_SIZE))
+
 struct function {
 	uint32_t entry;             /* code address of its first instruction */
 	uint16_t arg_count;         /* arguments are its first locals */

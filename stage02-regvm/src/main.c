@@ -63,7 +63,8 @@ static void load_program(const char *path, bool fuse, struct program *prog)
 {
 	struct error_report err = { 0 };
 	size_t size;
-	unsigned char *data = read_file_or_die(path, 4 * (size_t)MAX_CODE_WORDS, &size);
+	unsigned char *data = read_file_or_die(path, has_suffix(path, ".toy") ?
+						 TOY_MAX_SOURCE : MAX_FILE_SIZE, &size);
 	int status;
 
 	if (has_suffix(path, ".toy")) {

@@ -44,6 +44,13 @@ enum {
 	MEMORY_CELLS = 1 << 20,     /* the data memory: 1,048,576 int64 cells */
 };
 
+/* The largest bytecode file, every table at its limit: the largest input
+ * the tool reads (a program at MAX_CODE_WORDS must still load). */
+#define MAX_FILE_SIZE                                                   \
+	(BYTECODE_HEADER_SIZE + (size_t)MAX_FUNCTIONS * FUNCTION_ENTRY_SIZE + \
+	 (size_t)MAX_CONSTANTS * 8 + (size_t)MAX_CODE_WORDS * 4 +         \
+	 LINE_TABLE_MAX_FILE_SIZE(MAX_CODE_WORDS))
+
 struct function {
 	uint32_t entry;             /* word index of its first instruction */
 	uint16_t arg_count;         /* arguments arrive in r0, r1, ... */
