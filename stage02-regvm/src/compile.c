@@ -15,9 +15,12 @@
 #include <stdlib.h>
 
 #include "lang/text.h"
+#include "program.h"
 #include "opcodes.h"
 
-enum { REGISTERS = 256 };
+/* take()'s answer when every register of the frame is in use: the error is
+ * reported, and what is written after it is dropped with the output. */
+enum { NO_REGISTER = -1 };
 
 struct compiler {
 	const struct toy_program *prog;
@@ -78,10 +81,10 @@ static bool arithmetic(const struct toy_expr *top, const struct toy_expr *e)
 /* Takes the next free register, or reports that there is none. */
 static int take(struct compiler *c, const struct toy_expr *e)
 {
-	if (c->top == REGISTERS) {
+	if (c->top == MAX_REGISTERS) {
 		report_set(c->err, e ? e->line : 0, e ? e->col : 0, "expression too "
-			   "complex: it needs more than %d registers", REGISTERS);
-		return 0;                   /* a valid register: the error ends it all */
+			   "complex: it needs more than %d registers", MAX_REGISTERS);
+		return NO_REGISTER;
 	}
 	if (c->top + 1 > c->frame)
 		c->frame = c->top + 1;
