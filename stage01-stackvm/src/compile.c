@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "opcodes.h"
 #include "program.h"
 #include "lang/text.h"
 
@@ -30,11 +31,18 @@ struct compiler {
 	struct toy_stack chain;      /* the operators of chains being compiled */
 };
 
-static const char *const binary_ops[] = {
-	[TOY_ADD] = "add", [TOY_SUB] = "sub", [TOY_MUL] = "mul", [TOY_DIV] = "div",
-	[TOY_MOD] = "mod", [TOY_EQ] = "eq", [TOY_NE] = "ne", [TOY_LT] = "lt",
-	[TOY_LE] = "le", [TOY_GT] = "gt", [TOY_GE] = "ge",
+/* The instruction of each arithmetic and comparison operator, spelled as
+ * the machine's table spells it (mnemonic()). */
+static const enum opcode binary_ops[] = {
+	[TOY_ADD] = OP_ADD, [TOY_SUB] = OP_SUB, [TOY_MUL] = OP_MUL, [TOY_DIV] = OP_DIV,
+	[TOY_MOD] = OP_MOD, [TOY_EQ] = OP_EQ, [TOY_NE] = OP_NE, [TOY_LT] = OP_LT,
+	[TOY_LE] = OP_LE, [TOY_GT] = OP_GT, [TOY_GE] = OP_GE,
 };
+
+static const char *mnemonic(enum opcode op)
+{
+	return instruction_info[op].mnemonic;
+}
 
 static int new_label(struct compiler *c)
 {
@@ -71,10 +79,10 @@ static void may_fault(struct compiler *c, const struct toy_expr *e)
 
 /* For each comparison: the instruction that jumps when it holds, and the
  * one that jumps when it fails. */
-static const struct { const char *holds, *fails; } compare_jumps[] = {
-	[TOY_EQ] = { "jeq", "jne" }, [TOY_NE] = { "jne", "jeq" },
-	[TOY_LT] = { "jlt", "jge" }, [TOY_LE] = { "jle", "jgt" },
-	[TOY_GT] = { "jgt", "jle" }, [TOY_GE] = { "jge", "jlt" },
+static const struct { enum opcode holds, fails; } compare_jumps[] = {
+	[TOY_EQ] = { OP_JEQ, OP_JNE }, [TOY_NE] = { OP_JNE, OP_JEQ },
+	[TOY_LT] = { OP_JLT, OP_JGE }, [TOY_LE] = { OP_JLE, OP_JGT },
+	[TOY_GT] = { OP_JGT, OP_JLE }, [TOY_GE] = { OP_JGE, OP_JLT },
 };
 
 static bool is_comparison(const struct toy_expr *e)
@@ -93,9 +101,9 @@ static void jump_if(struct compiler *c, const struct toy_expr *cond, bool when_t
 	if (is_comparison(cond)) {
 		expression(c, cond->as.binary.left);
 		expression(c, cond->as.binary.right);
-		text_printf(&c->out, "\t%s L%d\n", when_true ?
+		text_printf(&c->out, "\t%s L%d\n", mnemonic(when_true ?
 			    compare_jumps[cond->as.binary.op].holds :
-			    compare_jumps[cond->as.binary.op].fails, label);
+			    compare_jumps[cond->as.binary.op].fails), label);
 		return;
 	}
 	expression(c, cond);
@@ -172,7 +180,7 @@ static void chain(struct compiler *c, const struct toy_expr *e)
 			expression(c, e->as.binary.right);
 			if (toy_op_may_fault(e->as.binary.op))
 				may_fault(c, e);
-			text_printf(&c->out, "\t%s\n", binary_ops[e->as.binary.op]);
+			text_printf(&c->out, "\t%s\n", mnemonic(binary_ops[e->as.binary.op]));
 			c->depth--;
 		}
 	}

@@ -18,6 +18,12 @@
 #include "program.h"
 #include "opcodes.h"
 
+/* An instruction's spelling, as the machine's table (opcodes.h) has it. */
+static const char *mnemonic(enum opcode op)
+{
+	return instruction_info[op].mnemonic;
+}
+
 /* take()'s answer when every register of the frame is in use: the error is
  * reported, and what is written after it is dropped with the output. */
 enum { NO_REGISTER = -1 };
@@ -117,28 +123,28 @@ static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when
 {
 	/* For each comparison: the instruction that jumps when it holds, and
 	 * the one that jumps when it fails; "swap" means with a and b swapped. */
-	static const struct { const char *holds, *fails, *holds_k, *fails_k;
+	static const struct { enum opcode holds, fails, holds_k, fails_k;
 			      bool swap_holds, swap_fails; } forms[] = {
-		[TOY_EQ] = { "jeq", "jne", "jeqi", "jnei", false, false },
-		[TOY_NE] = { "jne", "jeq", "jnei", "jeqi", false, false },
-		[TOY_LT] = { "jlt", "jle", "jlti", "jgei", false, true },
-		[TOY_LE] = { "jle", "jlt", "jlei", "jgti", false, true },
-		[TOY_GT] = { "jlt", "jle", "jgti", "jlei", true, false },
-		[TOY_GE] = { "jle", "jlt", "jgei", "jlti", true, false },
+		[TOY_EQ] = { OP_JEQ, OP_JNE, OP_JEQI, OP_JNEI, false, false },
+		[TOY_NE] = { OP_JNE, OP_JEQ, OP_JNEI, OP_JEQI, false, false },
+		[TOY_LT] = { OP_JLT, OP_JLE, OP_JLTI, OP_JGEI, false, true },
+		[TOY_LE] = { OP_JLE, OP_JLT, OP_JLEI, OP_JGTI, false, true },
+		[TOY_GT] = { OP_JLT, OP_JLE, OP_JGTI, OP_JLEI, true, false },
+		[TOY_GE] = { OP_JLE, OP_JLT, OP_JGEI, OP_JLTI, true, false },
 	};
 	enum toy_op op = e->as.binary.op;
 	int saved = c->top, a = any(c, e->as.binary.left), b;
 
 	if (fits(e->as.binary.right, SC_MIN, SC_MAX)) {
 		text_printf(&c->out, "\t%s r%d, %" PRId64 ", L%d\n",
-			    when_true ? forms[op].holds_k : forms[op].fails_k, a,
+			    mnemonic(when_true ? forms[op].holds_k : forms[op].fails_k), a,
 			    e->as.binary.right->as.number, label);
 	} else {
 		bool swap = when_true ? forms[op].swap_holds : forms[op].swap_fails;
 
 		b = any(c, e->as.binary.right);
 		text_printf(&c->out, "\t%s r%d, r%d, L%d\n",
-			    when_true ? forms[op].holds : forms[op].fails,
+			    mnemonic(when_true ? forms[op].holds : forms[op].fails),
 			    swap ? b : a, swap ? a : b, label);
 	}
 	c->top = saved;
@@ -197,10 +203,12 @@ static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true
 	c->top = saved;
 }
 
-static const char *const binary_ops[] = {
-	[TOY_ADD] = "add", [TOY_SUB] = "sub", [TOY_MUL] = "mul", [TOY_DIV] = "div",
-	[TOY_MOD] = "mod", [TOY_EQ] = "eq", [TOY_NE] = "ne", [TOY_LT] = "lt",
-	[TOY_LE] = "le", [TOY_GT] = "lt", [TOY_GE] = "le",
+/* The instruction of each arithmetic and comparison operator (> and >=
+ * are < and <= with the operands swapped). */
+static const enum opcode binary_ops[] = {
+	[TOY_ADD] = OP_ADD, [TOY_SUB] = OP_SUB, [TOY_MUL] = OP_MUL, [TOY_DIV] = OP_DIV,
+	[TOY_MOD] = OP_MOD, [TOY_EQ] = OP_EQ, [TOY_NE] = OP_NE, [TOY_LT] = OP_LT,
+	[TOY_LE] = OP_LE, [TOY_GT] = OP_LT, [TOY_GE] = OP_LE,
 };
 
 /* Before an instruction that can fault (a division, a memory access, a
@@ -228,9 +236,9 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 	if (toy_op_may_fault(e->as.binary.op))
 		may_fault(c, e);
 	if (op == TOY_GT || op == TOY_GE)   /* a > b is b < a */
-		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, b, a);
+		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", mnemonic(binary_ops[op]), target, b, a);
 	else
-		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, a, b);
+		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", mnemonic(binary_ops[op]), target, a, b);
 }
 
 /* A chain such as 1 + 2 + ... + n, in a loop (see toy_stack in toy.h): the
