@@ -308,7 +308,7 @@ static int operand(struct assembler *a, enum operand_kind kind)
 
 static int instruction(struct assembler *a, const char *at, const char *name)
 {
-	int op = opcode_by_mnemonic(name, (int)strlen(name));
+	int op = stack_opcode_by_mnemonic(name, (int)strlen(name));
 
 	if (op < 0)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
@@ -319,7 +319,7 @@ static int instruction(struct assembler *a, const char *at, const char *name)
 		return lex_error(&a->lx, at, "out of memory");
 	if (emit(a, (uint64_t)op, 1) != 0)
 		return -1;
-	return operand(a, instruction_info[op].operand);
+	return operand(a, stack_instruction_info[op].operand);
 }
 
 /* One line: an optional label, then a directive, an instruction or nothing. */
@@ -421,7 +421,7 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	prog->function_count = a.functions.count;
 	prog->global_count = a.global_count;
 	prog->lines = a.lines;
-	program_set_function_ends(prog);
+	stack_program_set_function_ends(prog);
 	a.code = NULL;
 	a.fn_table = NULL;
 	a.lines = (struct line_table){ 0 };
@@ -432,13 +432,13 @@ fail:
 	return -1;
 }
 
-int assemble(const char *src, size_t len, struct program *prog,
+int stack_assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err)
 {
 	return assemble_text(src, len, false, prog, err);
 }
 
-int assemble_compiled(const char *src, size_t len, struct program *prog,
+int stack_assemble_compiled(const char *src, size_t len, struct program *prog,
 		      struct error_report *err)
 {
 	return assemble_text(src, len, true, prog, err);

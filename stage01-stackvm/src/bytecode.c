@@ -11,7 +11,7 @@
 
 #include "base/le.h"
 
-void program_set_function_ends(struct program *prog)
+void stack_program_set_function_ends(struct program *prog)
 {
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		prog->functions[i].end = i + 1 < prog->function_count ?
@@ -19,7 +19,7 @@ void program_set_function_ends(struct program *prog)
 }
 
 /* ANCHOR: load-header */
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err)
 {
 	uint64_t code_end;
@@ -72,7 +72,7 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 	prog->code = malloc(prog->code_size);
 	if (!prog->functions || !prog->code) {
 		report_set(err, 0, 0, "out of memory");
-		program_free(prog);
+		stack_program_free(prog);
 		return -1;
 	}
 	for (uint32_t i = 0; i < prog->function_count; i++) {
@@ -84,16 +84,16 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 		prog->functions[i].local_count = le_get16(entry + 6);
 	}
 	memcpy(prog->code, data + code_end - prog->code_size, prog->code_size);
-	program_set_function_ends(prog);
+	stack_program_set_function_ends(prog);
 	if (code_end < size && line_table_read(&prog->lines, data + code_end,
 					       size - code_end, prog->code_size, err) != 0) {
-		program_free(prog);
+		stack_program_free(prog);
 		return -1;
 	}
 	return 0;
 }
 
-size_t program_save(const struct program *prog, uint8_t **out)
+size_t stack_program_save(const struct program *prog, uint8_t **out)
 {
 	size_t code_end = BYTECODE_HEADER_SIZE +
 			  (size_t)prog->function_count * FUNCTION_ENTRY_SIZE +
@@ -120,7 +120,7 @@ size_t program_save(const struct program *prog, uint8_t **out)
 	return size;
 }
 
-void program_free(struct program *prog)
+void stack_program_free(struct program *prog)
 {
 	free(prog->code);
 	free(prog->functions);

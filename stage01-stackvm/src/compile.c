@@ -41,7 +41,7 @@ static const enum opcode binary_ops[] = {
 
 static const char *mnemonic(enum opcode op)
 {
-	return instruction_info[op].mnemonic;
+	return stack_instruction_info[op].mnemonic;
 }
 
 static int new_label(struct compiler *c)
@@ -356,7 +356,7 @@ END STUB */
 /* END EXERCISE ex3.3 */
 }
 
-char *compile_toy(const struct toy_program *prog, struct error_report *err)
+char *stack_compile_toy(const struct toy_program *prog, struct error_report *err)
 {
 	struct compiler c = { .prog = prog, .err = err };
 

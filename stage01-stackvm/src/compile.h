@@ -8,6 +8,6 @@
  * fresh string; `stackvm asm` reads it.  NULL with err set when an
  * expression needs a deeper operand stack than the machine has
  * (MAX_OPERAND_STACK), or when out of memory. */
-char *compile_toy(const struct toy_program *prog, struct error_report *err);
+char *stack_compile_toy(const struct toy_program *prog, struct error_report *err);
 
 #endif

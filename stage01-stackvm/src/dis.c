@@ -9,7 +9,7 @@
 
 static uint32_t size_at(const struct program *prog, uint32_t pc)
 {
-	return 1 + operand_size(instruction_info[prog->code[pc]].operand);
+	return 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
 }
 
 /* Marks every address some jump goes to, so it can be given a label. */
@@ -18,15 +18,15 @@ static bool *jump_targets(const struct program *prog)
 	bool *is_target = calloc(prog->code_size, sizeof(*is_target));
 
 	for (uint32_t pc = 0; is_target && pc < prog->code_size; pc += size_at(prog, pc))
-		if (instruction_info[prog->code[pc]].operand == OPERAND_TARGET)
+		if (stack_instruction_info[prog->code[pc]].operand == OPERAND_TARGET)
 			is_target[le_get32(prog->code + pc + 1)] = true;
 	return is_target;
 }
 
-void format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
+void stack_format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
 {
 	const uint8_t *p = prog->code + pc;
-	const struct instruction_info *info = &instruction_info[*p];
+	const struct instruction_info *info = &stack_instruction_info[*p];
 	const char *m = info->mnemonic;
 
 	switch (info->operand) {
@@ -44,7 +44,7 @@ void format_instruction(const struct program *prog, uint32_t pc, char *buf, size
 	}
 }
 
-int disassemble(const struct program *prog, FILE *out)
+int stack_disassemble(const struct program *prog, FILE *out)
 {
 	bool *is_target = jump_targets(prog);
 	uint32_t line = 0;           /* the next entry of the line table */
@@ -72,7 +72,7 @@ int disassemble(const struct program *prog, FILE *out)
 				prog->lines.entries[line].col);
 			line++;
 		}
-		format_instruction(prog, pc, text, sizeof(text));
+		stack_format_instruction(prog, pc, text, sizeof(text));
 		fprintf(out, "\t%s\n", text);
 	}
 	free(is_target);

@@ -88,12 +88,12 @@ struct instruction_info {
 	int pops, pushes;
 };
 
-extern const struct instruction_info instruction_info[OPCODE_COUNT];
+extern const struct instruction_info stack_instruction_info[OPCODE_COUNT];
 
 /* Bytes an operand of this kind takes after the opcode byte. */
-int operand_size(enum operand_kind kind);
+int stack_operand_size(enum operand_kind kind);
 
 /* The opcode spelled mnemonic, or -1. */
-int opcode_by_mnemonic(const char *mnemonic, int length);
+int stack_opcode_by_mnemonic(const char *mnemonic, int length);
 
 #endif

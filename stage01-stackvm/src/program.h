@@ -65,15 +65,15 @@ struct program {
 };
 
 /* Parses a bytecode file image; on failure returns -1 with err set. */
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err);
 
 /* Serialises prog into a fresh buffer; returns its size. */
-size_t program_save(const struct program *prog, uint8_t **out);
+size_t stack_program_save(const struct program *prog, uint8_t **out);
 
 /* Fills in each function's end from the entry of the next. */
-void program_set_function_ends(struct program *prog);
+void stack_program_set_function_ends(struct program *prog);
 
-void program_free(struct program *prog);
+void stack_program_free(struct program *prog);
 
 #endif

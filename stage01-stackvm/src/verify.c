@@ -26,7 +26,7 @@ struct checker {
 
 static const char *name_at(const struct checker *c, uint32_t pc)
 {
-	return instruction_info[c->prog->code[pc]].mnemonic;
+	return stack_instruction_info[c->prog->code[pc]].mnemonic;
 }
 
 static int check_function_table(struct checker *c)
@@ -72,12 +72,12 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		report_set(c->err, 0, 0, "pc %u: unknown opcode 0x%02x", pc, op);
 		return -1;
 	}
-	if (pc + 1 + operand_size(instruction_info[op].operand) > fn->end) {
+	if (pc + 1 + stack_operand_size(stack_instruction_info[op].operand) > fn->end) {
 		report_set(c->err, 0, 0, "pc %u: %s: operand truncated by the end of "
 			   "function %u", pc, name_at(c, pc), fn_index);
 		return -1;
 	}
-	switch (instruction_info[op].operand) {
+	switch (stack_instruction_info[op].operand) {
 	case OPERAND_TARGET:
 		target = le_get32(operand);
 		if (target < fn->entry || target >= fn->end) {
@@ -121,7 +121,7 @@ static int check_instruction(struct checker *c, const struct function *fn,
 
 static uint32_t instruction_size(const struct program *prog, uint32_t pc)
 {
-	return 1 + operand_size(instruction_info[prog->code[pc]].operand);
+	return 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
 }
 
 /* Walks a function's code once, marking where instructions start. */
@@ -147,7 +147,7 @@ static int check_jump_targets(struct checker *c, uint32_t fn_index)
 	for (uint32_t pc = fn->entry; pc < fn->end; pc += instruction_size(c->prog, pc)) {
 		uint32_t target;
 
-		if (instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
+		if (stack_instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
 			continue;
 		target = le_get32(c->prog->code + pc + 1);
 		if (!c->is_start[target]) {
@@ -194,7 +194,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 	while (c->pending > 0) {
 		uint32_t pc = c->worklist[--c->pending];
 		uint8_t op = prog->code[pc];
-		const struct instruction_info *info = &instruction_info[op];
+		const struct instruction_info *info = &stack_instruction_info[op];
 		int pops = info->pops, depth = c->depth[pc];
 		uint32_t next = pc + instruction_size(prog, pc);
 
@@ -225,14 +225,14 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 }
 /* ANCHOR_END: stack-depths */
 
-int verify(struct program *prog, struct error_report *err)
+int stack_verify(struct program *prog, struct error_report *err)
 {
 	struct checker c = { .prog = prog, .err = err };
 	int status = -1;
 
 	if (check_function_table(&c) != 0)
 		return -1;
-	program_set_function_ends(prog);
+	stack_program_set_function_ends(prog);
 	c.depth = malloc(prog->code_size * sizeof(*c.depth));
 	c.is_start = calloc(prog->code_size, sizeof(*c.is_start));
 	c.worklist = malloc(prog->code_size * sizeof(*c.worklist));

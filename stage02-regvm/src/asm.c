@@ -229,7 +229,7 @@ static int operands(struct assembler *a, unsigned op)
 	int64_t n = 0;
 	uint32_t index = 0;
 
-	switch (instruction_info[op].format) {
+	switch (reg_instruction_info[op].format) {
 	case FMT_NONE:
 		return emit(a, op);
 	case FMT_A:
@@ -360,7 +360,7 @@ static int line(struct assembler *a)
 	if (length == 0)
 		return lex_at_line_end(&a->lx) ? 0 : lex_error(&a->lx, a->lx.p,
 			"expected an instruction, a label or a directive");
-	op = opcode_by_mnemonic(name, length);
+	op = reg_opcode_by_mnemonic(name, length);
 	if (op < 0)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (a->functions.count == 0)
@@ -443,7 +443,7 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 		.function_count = a.functions.count, .global_count = a.global_count,
 		.constant_count = a.constant_count, .functions = a.fn_table,
 		.constants = a.constants, .lines = a.lines };
-	program_set_function_ends(prog);
+	reg_program_set_function_ends(prog);
 	a.lines = (struct line_table){ 0 };
 	a.code = NULL;
 	a.fn_table = NULL;
@@ -455,13 +455,13 @@ fail:
 	return -1;
 }
 
-int assemble(const char *src, size_t len, struct program *prog,
+int reg_assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err)
 {
 	return assemble_text(src, len, false, prog, err);
 }
 
-int assemble_compiled(const char *src, size_t len, struct program *prog,
+int reg_assemble_compiled(const char *src, size_t len, struct program *prog,
 		      struct error_report *err)
 {
 	return assemble_text(src, len, true, prog, err);

@@ -8,7 +8,7 @@
 
 #include "base/le.h"
 
-void program_set_function_ends(struct program *prog)
+void reg_program_set_function_ends(struct program *prog)
 {
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		prog->functions[i].end = i + 1 < prog->function_count ?
@@ -67,7 +67,7 @@ static int check_header(struct program *prog, const uint8_t *data, size_t size,
 	return 0;
 }
 
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int reg_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err)
 {
 	const uint8_t *p = data + BYTECODE_HEADER_SIZE;
@@ -81,7 +81,7 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 	prog->code = calloc(prog->code_words, sizeof(*prog->code));
 	if (!prog->functions || !prog->constants || !prog->code) {
 		report_set(err, 0, 0, "out of memory");
-		program_free(prog);
+		reg_program_free(prog);
 		return -1;
 	}
 	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE) {
@@ -93,16 +93,16 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 		prog->constants[i] = (int64_t)le_get64(p);
 	for (uint32_t i = 0; i < prog->code_words; i++, p += 4)
 		prog->code[i] = le_get32(p);
-	program_set_function_ends(prog);
+	reg_program_set_function_ends(prog);
 	if (code_end < size && line_table_read(&prog->lines, data + code_end,
 					       size - code_end, prog->code_words, err) != 0) {
-		program_free(prog);
+		reg_program_free(prog);
 		return -1;
 	}
 	return 0;
 }
 
-size_t program_save(const struct program *prog, uint8_t **out)
+size_t reg_program_save(const struct program *prog, uint8_t **out)
 {
 	size_t code_end = BYTECODE_HEADER_SIZE +
 			  (size_t)prog->function_count * FUNCTION_ENTRY_SIZE +
@@ -133,7 +133,7 @@ size_t program_save(const struct program *prog, uint8_t **out)
 	return size;
 }
 
-void program_free(struct program *prog)
+void reg_program_free(struct program *prog)
 {
 	free(prog->code);
 	free(prog->functions);

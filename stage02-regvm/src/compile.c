@@ -21,7 +21,7 @@
 /* An instruction's spelling, as the machine's table (opcodes.h) has it. */
 static const char *mnemonic(enum opcode op)
 {
-	return instruction_info[op].mnemonic;
+	return reg_instruction_info[op].mnemonic;
 }
 
 /* take()'s answer when every register of the frame is in use: the error is
@@ -548,7 +548,7 @@ static void function(struct compiler *c, const struct toy_function *fn)
 	c->out = program;
 }
 
-char *compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err)
+char *reg_compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err)
 {
 	struct compiler c = { .prog = prog, .err = err, .fuse = fuse };
 

@@ -10,6 +10,6 @@
  * fresh string; NULL with err set when an expression needs more than 256
  * registers, or when out of memory.  With fuse, a counting loop ends in one
  * incjlt (chapter 6's superinstruction). */
-char *compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err);
+char *reg_compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err);
 
 #endif

@@ -7,10 +7,10 @@
 
 #include "opcodes.h"
 
-void format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
+void reg_format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
 {
 	uint32_t w = prog->code[pc];
-	const struct instruction_info *info = &instruction_info[op_of(w)];
+	const struct instruction_info *info = &reg_instruction_info[op_of(w)];
 	const char *m = info->mnemonic;
 	unsigned a = a_of(w), b = b_of(w);
 
@@ -45,7 +45,7 @@ void format_instruction(const struct program *prog, uint32_t pc, char *buf, size
 
 static uint32_t words_at(const struct program *prog, uint32_t pc)
 {
-	return instruction_words(instruction_info[op_of(prog->code[pc])].format);
+	return reg_instruction_words(reg_instruction_info[op_of(prog->code[pc])].format);
 }
 
 /* After a call: "; arguments rA..rB", the caller's registers that become
@@ -68,7 +68,7 @@ END STUB */
 /* END EXERCISE ex2.3 */
 }
 
-int disassemble(const struct program *prog, FILE *out)
+int reg_disassemble(const struct program *prog, FILE *out)
 {
 	bool *is_target = calloc(prog->code_words, sizeof(*is_target));
 	uint32_t line = 0;           /* the next entry of the line table */
@@ -78,7 +78,7 @@ int disassemble(const struct program *prog, FILE *out)
 	if (!is_target)
 		return -1;
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc))
-		if (format_jumps(instruction_info[op_of(prog->code[pc])].format))
+		if (format_jumps(reg_instruction_info[op_of(prog->code[pc])].format))
 			is_target[jump_target(prog->code, pc)] = true;
 
 	fprintf(out, "; %u functions, %u globals, %u constants, %u words of code\n",
@@ -102,7 +102,7 @@ int disassemble(const struct program *prog, FILE *out)
 				prog->lines.entries[line].col);
 			line++;
 		}
-		format_instruction(prog, pc, text, sizeof(text));
+		reg_format_instruction(prog, pc, text, sizeof(text));
 		fprintf(out, "\t%s", text);
 		if (op_of(prog->code[pc]) == OP_CALL)
 			print_argument_window(prog, prog->code[pc], out);

@@ -91,7 +91,7 @@ struct instruction_info {
 	enum format format;
 };
 
-extern const struct instruction_info instruction_info[OPCODE_COUNT];
+extern const struct instruction_info reg_instruction_info[OPCODE_COUNT];
 
 /* The ranges of the signed fields, named once for the assembler, the back
  * end and the error messages: sC and sB are 8 bits, sBx 16 (a constant or
@@ -112,7 +112,7 @@ static inline unsigned bx_of(uint32_t w) { return w >> 16; }
 static inline int sbx_of(uint32_t w) { return (int16_t)(w >> 16); }
 
 /* Words the instruction takes: 2 for compare-and-jump, else 1. */
-int instruction_words(enum format format);
+int reg_instruction_words(enum format format);
 
 /* Does an instruction of this format jump? */
 static inline bool format_jumps(enum format format)
@@ -127,12 +127,12 @@ static inline bool format_jumps(enum format format)
  * code; the result may be outside it. */
 static inline int64_t jump_target(const uint32_t *code, uint32_t pc)
 {
-	if (instruction_words(instruction_info[op_of(code[pc])].format) == 2)
+	if (reg_instruction_words(reg_instruction_info[op_of(code[pc])].format) == 2)
 		return (int64_t)pc + 2 + (int32_t)code[pc + 1];
 	return (int64_t)pc + 1 + sbx_of(code[pc]);
 }
 
 /* The opcode spelled mnemonic, or -1. */
-int opcode_by_mnemonic(const char *mnemonic, int length);
+int reg_opcode_by_mnemonic(const char *mnemonic, int length);
 
 #endif

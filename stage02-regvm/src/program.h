@@ -70,13 +70,13 @@ struct program {
 };
 
 /* Parses a bytecode file image; on failure returns -1 with err set. */
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int reg_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err);
 
 /* Serialises prog into a fresh buffer; returns its size (0: no memory). */
-size_t program_save(const struct program *prog, uint8_t **out);
+size_t reg_program_save(const struct program *prog, uint8_t **out);
 
-void program_set_function_ends(struct program *prog);
-void program_free(struct program *prog);
+void reg_program_set_function_ends(struct program *prog);
+void reg_program_free(struct program *prog);
 
 #endif
