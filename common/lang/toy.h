@@ -170,6 +170,13 @@ int toy_stack_push(struct toy_stack *s, const struct toy_expr *e); /* -1: no mem
 const struct toy_expr *toy_stack_pop(struct toy_stack *s);
 void toy_stack_free(struct toy_stack *s);
 
+/* What a back end may be asked for beyond the plain translation: both take
+ * the same options, and a machine without the instruction an option needs
+ * ignores it (the stack machine has no incjlt to fuse a loop into). */
+struct toy_compile_options {
+	bool fuse;               /* counting loops end in one incjlt (chapter 6) */
+};
+
 /* Can op fault at run time (a zero divisor)?  The back ends put the
  * position of such an operator in front of its instruction. */
 static inline bool toy_op_may_fault(enum toy_op op)

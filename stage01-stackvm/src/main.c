@@ -47,7 +47,7 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = stack_compile_toy(toy, &err);
+	assembly = stack_compile_toy(toy, &(struct toy_compile_options){ 0 }, &err);
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);

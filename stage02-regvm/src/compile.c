@@ -548,9 +548,10 @@ static void function(struct compiler *c, const struct toy_function *fn)
 	c->out = program;
 }
 
-char *reg_compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err)
+char *reg_compile_toy(const struct toy_program *prog,
+		      const struct toy_compile_options *opts, struct error_report *err)
 {
-	struct compiler c = { .prog = prog, .err = err, .fuse = fuse };
+	struct compiler c = { .prog = prog, .err = err, .fuse = opts->fuse };
 
 	text_printf(&c.out, "; compiled from Toy by regvm\n.globals %d\n", prog->nglobals);
 	function(&c, NULL);

@@ -47,7 +47,7 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = reg_compile_toy(toy, fuse, &err);
+	assembly = reg_compile_toy(toy, &(struct toy_compile_options){ .fuse = fuse }, &err);
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);

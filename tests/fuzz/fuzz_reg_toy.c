@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(source);
 	if (!toy)
 		return 0;
-	assembly = reg_compile_toy(toy, (size & 1) != 0, &err);   /* both back ends */
+	assembly = reg_compile_toy(toy, &(struct toy_compile_options){ .fuse = (size & 1) != 0 },
+				   &err);   /* both back ends */
 	toy_free(toy);
 	if (!assembly)
 		return 0;

@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(source);
 	if (!toy)
 		return 0;
-	assembly = stack_compile_toy(toy, &err);
+	assembly = stack_compile_toy(toy, &(struct toy_compile_options){ .fuse = (size & 1) != 0 },
+				     &err);   /* which the stack machine ignores */
 	toy_free(toy);
 	if (!assembly)
 		return 0;
