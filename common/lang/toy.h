@@ -23,7 +23,9 @@
 
 #include "base/diag.h"
 
-/* Limits the front end enforces, so back ends can rely on them. */
+/* Limits the front end enforces, so back ends can rely on them.  The
+ * machines define theirs (each program.h); each back end checks at build
+ * time that these fit in them. */
 enum {
 	TOY_MAX_PARAMS = 32,     /* parameters of one function */
 	TOY_MAX_LOCALS = 200,    /* parameters + vars of one function */

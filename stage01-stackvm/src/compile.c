@@ -22,6 +22,12 @@
 #include "program.h"
 #include "lang/text.h"
 
+/* The front end's limits (toy.h) must fit this machine's (program.h): the
+ * machine defines them, and a program the front end accepts must assemble. */
+_Static_assert((int)TOY_MAX_FUNCTIONS + 1 <= (int)MAX_FUNCTIONS, "Toy's functions and main");
+_Static_assert((int)TOY_MAX_GLOBALS <= (int)MAX_GLOBALS, "Toy's globals");
+_Static_assert((int)TOY_MAX_LOCALS <= (int)MAX_LOCALS, "Toy's locals");
+
 struct compiler {
 	const struct toy_program *prog;
 	struct text out;

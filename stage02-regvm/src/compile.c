@@ -28,6 +28,13 @@ static const char *mnemonic(enum opcode op)
  * reported, and what is written after it is dropped with the output. */
 enum { NO_REGISTER = -1 };
 
+/* The front end's limits (toy.h) must fit this machine's (program.h): the
+ * machine defines them, and a program the front end accepts must assemble
+ * (its locals leave registers for temporaries). */
+_Static_assert((int)TOY_MAX_FUNCTIONS + 1 <= (int)MAX_FUNCTIONS, "Toy's functions and main");
+_Static_assert((int)TOY_MAX_GLOBALS <= (int)MAX_GLOBALS, "Toy's globals");
+_Static_assert((int)TOY_MAX_LOCALS < (int)MAX_REGISTERS, "Toy's locals");
+
 struct compiler {
 	const struct toy_program *prog;
 	struct text out;
