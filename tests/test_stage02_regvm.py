@@ -365,3 +365,33 @@ def test_code_exactly_at_the_size_limit_loads_and_one_word_more_is_refused(tmp_p
     assert result.status == 2
     assert f"regvm: error: {over}: bad code size {limit + 1} words (1 to {limit} allowed)" \
         in result.err
+
+
+def test_const_names_a_value_as_on_the_stack_machine(tmp_path):
+    # .const NAME VALUE, as in stage 1: a name wherever a number goes; here it
+    # also takes a pool entry, which dis writes back as .const k<index>
+    prog = source(tmp_path, ".const BIG 10000000000\n.const LOW -5\n.func main 0 2\n"
+                            "\tloadk r0, BIG\n\taddi r0, r0, LOW\n\tprint r0\n"
+                            "\tloadi r1, LOW\n\tjlti r1, LOW, done\n\tprint r1\ndone:\n\thalt\n")
+    result = regvm("run", prog)
+    assert (result.status, result.out) == (0, "9999999995\n-5\n"), result.err
+    assert regvm("asm", prog, "-o", tmp_path / "p.rbc").status == 0
+    listing = regvm("dis", tmp_path / "p.rbc").out
+    assert ".const k0 10000000000\n.const k1 -5\n" in listing
+    (tmp_path / "back.rasm").write_text(listing)
+    assert regvm("asm", tmp_path / "back.rasm", "-o", tmp_path / "back.rbc").status == 0
+    assert (tmp_path / "back.rbc").read_bytes() == (tmp_path / "p.rbc").read_bytes()
+
+
+@pytest.mark.parametrize("text, message", [
+    (".const 5\n", "1:8: error: expected a name after .const"),
+    (".const A 5\n.const A 6\n", "2:8: error: constant 'A' is already defined at line 1"),
+    (".const A\n", "1:9: error: expected a number"),
+    (".func main 0 1\n\tloadk r0, NOPE\n", "2:12: error: unknown constant NOPE"),
+    (".const BIG 1000\n.func main 0 1\n\taddi r0, r0, BIG\n", "constant must be -128 to 127"),
+    (".globals 1\n.globals 2\n", "2:1: error: .globals is given twice"),
+])
+def test_directives_mean_what_they_mean_on_the_stack_machine(tmp_path, text, message):
+    prog = source(tmp_path, text + ".func f 0 1\n\thalt\n")
+    result = regvm("run", prog)
+    assert result.status == 2 and message in result.err, result.err

@@ -1,7 +1,8 @@
 /* asm.c - the register machine's assembler.
  *
  *   .globals 1                ; how many globals
- *   .const 10000000000        ; a constant pool entry (loadk adds its own)
+ *   .const BIG 10000000000    ; a name for a value, as in stage 1 (here it
+ *                             ; also takes a pool entry: loadk r1, BIG)
  *   .func main 0 3            ; a function: name, arguments, registers
  *   loop:                     ; a label
  *           addi r0, r0, 1    ; operands: rN registers, numbers, labels
@@ -52,6 +53,7 @@ struct assembler {
 	uint32_t *code;
 	uint32_t words, capacity;
 	struct symbols labels, functions;
+	struct symbols constants_by_name;  /* .const names -> their pool index */
 	struct fixup *fixups;
 	uint32_t fixup_count, fixup_capacity;
 	struct function *fn_table;
@@ -148,6 +150,28 @@ static int constant_index(struct assembler *a, int64_t value, bool reuse, uint32
 
 /* --- operands ------------------------------------------------------------ */
 
+/* A number, or the name of a .const (stage 1's rule too). */
+static int number(struct assembler *a, int64_t *out)
+{
+	char name[LEX_MAX_NAME];
+	const struct symbol *constant;
+	const char *at;
+	int length;
+
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	length = lex_name(&a->lx, name);
+	if (length < 0)
+		return -1;
+	if (length == 0)
+		return lex_number(&a->lx, out);
+	constant = find(&a->constants_by_name, name);
+	if (!constant)
+		return lex_error(&a->lx, at, "unknown constant %s", name);
+	*out = a->constants[constant->value];
+	return 0;
+}
+
 static int comma(struct assembler *a)
 {
 	return lex_expect(&a->lx, ',');
@@ -178,7 +202,7 @@ static int signed_operand(struct assembler *a, int64_t min, int64_t max, int64_t
 
 	lex_skip_blanks(&a->lx);
 	at = a->lx.p;
-	if (lex_number(&a->lx, out) != 0)
+	if (number(a, out) != 0)
 		return -1;
 	if (*out < min || *out > max)
 		return lex_error(&a->lx, at, "constant must be %lld to %lld (use loadk "
@@ -247,7 +271,7 @@ static int operands(struct assembler *a, unsigned op)
 		return reg(a, &x) || comma(a) || signed_operand(a, SBX_MIN, SBX_MAX, &n) ||
 		       emit(a, word_abx(op, x, (unsigned)n));
 	case FMT_AK:
-		return reg(a, &x) || comma(a) || lex_number(&a->lx, &n) ||
+		return reg(a, &x) || comma(a) || number(a, &n) ||
 		       constant_index(a, n, true, &index) || emit(a, word_abx(op, x, index));
 	case FMT_AG:
 		return reg(a, &x) || comma(a) ||
@@ -307,12 +331,30 @@ static int directive_func(struct assembler *a, const char *at)
 	return 0;
 }
 
+/* .const NAME VALUE: a name for a value, usable wherever a number is, as on
+ * the stack machine.  Here it also takes a pool entry of its own, in the
+ * order of the .consts (a loadk of the same value shares the first), which
+ * is how the disassembler gives a pool back as it was. */
+static int directive_const(struct assembler *a)
+{
+	char name[LEX_MAX_NAME];
+	const char *at;
+	int64_t value;
+	uint32_t index;
+
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	if (lex_name(&a->lx, name) <= 0)
+		return lex_error(&a->lx, at, "expected a name after .const");
+	if (lex_number(&a->lx, &value) != 0 || constant_index(a, value, false, &index) != 0)
+		return -1;
+	return define(a, &a->constants_by_name, name, at, index, "constant");
+}
+
 static int directive(struct assembler *a)
 {
 	const char *at = a->lx.p;
 	char name[LEX_MAX_NAME];
-	int64_t value;
-	uint32_t index;
 
 	if (lex_name(&a->lx, name) < 0)
 		return -1;
@@ -325,7 +367,7 @@ static int directive(struct assembler *a)
 		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
 	}
 	if (strcmp(name, ".const") == 0)
-		return lex_number(&a->lx, &value) || constant_index(a, value, false, &index);
+		return directive_const(a);
 	if (strcmp(name, ".line") == 0)
 		return lex_line_directive(&a->lx);
 	if (strcmp(name, ".source") == 0)
@@ -413,6 +455,8 @@ static void assembler_free(struct assembler *a)
 	free(a->fn_table);
 	free(a->constants);
 	symtab_free(&a->constant_index);
+	free(a->constants_by_name.items);
+	symtab_free(&a->constants_by_name.index);
 	line_table_free(&a->lines);
 }
 

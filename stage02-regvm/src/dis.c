@@ -88,7 +88,7 @@ int reg_disassemble(const struct program *prog, FILE *out)
 	if (prog->lines.count && prog->lines.source[0])
 		fprintf(out, ".source \"%s\"\n", prog->lines.source);
 	for (uint32_t k = 0; k < prog->constant_count; k++)
-		fprintf(out, ".const %" PRId64 "\n", prog->constants[k]);
+		fprintf(out, ".const k%u %" PRId64 "\n", k, prog->constants[k]);
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc)) {
 		while (fn < prog->function_count && prog->functions[fn].entry == pc) {
 			fprintf(out, ".func f%u %u %u\n", fn, prog->functions[fn].arg_count,
