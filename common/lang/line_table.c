@@ -99,6 +99,21 @@ void line_table_write(const struct line_table *t, uint8_t *p)
 	}
 }
 
+void line_table_print_source(const struct line_table *t, FILE *out)
+{
+	if (t->count && t->source[0])
+		fprintf(out, ".source \"%s\"\n", t->source);
+}
+
+void line_table_print_at(const struct line_table *t, uint32_t *next, uint32_t pc,
+			 FILE *out)
+{
+	if (*next < t->count && t->entries[*next].pc == pc) {
+		fprintf(out, ".line %u %u\n", t->entries[*next].line, t->entries[*next].col);
+		++*next;
+	}
+}
+
 /* The name and the lengths, before any entry is read. */
 static int read_head(struct line_table *t, const uint8_t *data, size_t size,
 		     uint32_t code_units, struct error_report *err)

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/diag.h"
 
@@ -77,6 +78,14 @@ int line_table_source_char(unsigned char c);
  * out).  line_table_write() writes exactly that many. */
 size_t line_table_file_size(const struct line_table *t);
 void line_table_write(const struct line_table *t, uint8_t *p);
+
+/* The disassemblers' part, so that what they write assembles back to the
+ * same table: `.source "NAME"` once (when the table has entries and a
+ * name), and before the instruction at pc, `.line L C` when an entry starts
+ * there (*next is the entry to look for, 0 at the start; pcs ascending). */
+void line_table_print_source(const struct line_table *t, FILE *out);
+void line_table_print_at(const struct line_table *t, uint32_t *next, uint32_t pc,
+			 FILE *out);
 
 /* Reads a table that fills data[0, size) exactly, for code of code_units
  * units.  Returns 0, or -1 with err set (and t empty). */

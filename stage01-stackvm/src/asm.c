@@ -237,7 +237,9 @@ static int symbolic_operand(struct assembler *a, bool is_call, int bytes)
 	return emit(a, 0, bytes);
 }
 
-/* push's operand: a number, or the name of a .const. */
+/* push's operand: a number, or the name of a .const.  Stage 2's number()
+ * is the same rule (a deliberate echo: each assembler keeps its own symbol
+ * tables). */
 static int constant_operand(struct assembler *a, int64_t *value)
 {
 	char name[MAX_NAME];

@@ -57,8 +57,7 @@ int stack_disassemble(const struct program *prog, FILE *out)
 	fprintf(out, "; %u functions, %u globals, %u bytes of code\n",
 		prog->function_count, prog->global_count, prog->code_size);
 	fprintf(out, ".globals %u\n", prog->global_count);
-	if (prog->lines.count && prog->lines.source[0])
-		fprintf(out, ".source \"%s\"\n", prog->lines.source);
+	line_table_print_source(&prog->lines, out);
 	for (uint32_t pc = 0; pc < prog->code_size; pc += size_at(prog, pc)) {
 		while (fn < prog->function_count && prog->functions[fn].entry == pc) {
 			fprintf(out, ".func f%u %u %u\n", fn, prog->functions[fn].arg_count,
@@ -67,11 +66,7 @@ int stack_disassemble(const struct program *prog, FILE *out)
 		}
 		if (is_target[pc])
 			fprintf(out, "L%u:\n", pc);
-		if (line < prog->lines.count && prog->lines.entries[line].pc == pc) {
-			fprintf(out, ".line %u %u\n", prog->lines.entries[line].line,
-				prog->lines.entries[line].col);
-			line++;
-		}
+		line_table_print_at(&prog->lines, &line, pc, out);
 		stack_format_instruction(prog, pc, text, sizeof(text));
 		fprintf(out, "\t%s\n", text);
 	}

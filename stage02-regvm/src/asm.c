@@ -150,7 +150,9 @@ static int constant_index(struct assembler *a, int64_t value, bool reuse, uint32
 
 /* --- operands ------------------------------------------------------------ */
 
-/* A number, or the name of a .const (stage 1's rule too). */
+/* A number, or the name of a .const: the same rule as stage 1's
+ * constant_operand() (a deliberate echo: each assembler keeps its own
+ * symbol tables). */
 static int number(struct assembler *a, int64_t *out)
 {
 	char name[LEX_MAX_NAME];

@@ -85,8 +85,7 @@ int reg_disassemble(const struct program *prog, FILE *out)
 		prog->function_count, prog->global_count, prog->constant_count,
 		prog->code_words);
 	fprintf(out, ".globals %u\n", prog->global_count);
-	if (prog->lines.count && prog->lines.source[0])
-		fprintf(out, ".source \"%s\"\n", prog->lines.source);
+	line_table_print_source(&prog->lines, out);
 	for (uint32_t k = 0; k < prog->constant_count; k++)
 		fprintf(out, ".const k%u %" PRId64 "\n", k, prog->constants[k]);
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc)) {
@@ -97,11 +96,7 @@ int reg_disassemble(const struct program *prog, FILE *out)
 		}
 		if (is_target[pc])
 			fprintf(out, "L%u:\n", pc);
-		if (line < prog->lines.count && prog->lines.entries[line].pc == pc) {
-			fprintf(out, ".line %u %u\n", prog->lines.entries[line].line,
-				prog->lines.entries[line].col);
-			line++;
-		}
+		line_table_print_at(&prog->lines, &line, pc, out);
 		reg_format_instruction(prog, pc, text, sizeof(text));
 		fprintf(out, "\t%s", text);
 		if (op_of(prog->code[pc]) == OP_CALL)
