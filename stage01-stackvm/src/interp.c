@@ -15,9 +15,10 @@
 #include "base/arith.h"
 #include "base/diag.h"
 #include "dis.h"
+#include "lang/vm_fault.h"
 #include "opcodes.h"
 
-/* What runs only on --trace, --profile or a fault stays out of the dispatch
+/* What runs only on --trace or --profile stays out of the dispatch
  * loops: inlined there, it costs the loops registers, and the threaded loop
  * up to a quarter of its speed (make compare measures it). */
 #define OFF_THE_LOOP __attribute__((noinline, cold))
@@ -26,13 +27,6 @@ struct frame {
 	const uint8_t *return_pc;
 	int64_t *fp;                 /* the caller's locals */
 	const struct function *fn;
-};
-
-enum fault {
-	FAULT_DIVIDE_BY_ZERO,
-	FAULT_MEMORY_INDEX,
-	FAULT_CALL_DEPTH,
-	FAULT_STEP_LIMIT,
 };
 
 /* Called on every CALL (and once for function 0, with depth 0). */
@@ -82,35 +76,6 @@ static OFF_THE_LOOP void observe(const struct program *prog, const struct run_op
 		stack_profile_count(opts->profile, *pc);
 }
 
-/* A fault names the pc and, for a program with a line table, the source
- * line and column the instruction came from. */
-static OFF_THE_LOOP void describe_fault(const struct program *prog, const uint8_t *pc,
-			   enum fault fault, int64_t value, struct error_report *err)
-{
-	uint32_t at = (uint32_t)(pc - prog->code);
-	const char *name = stack_instruction_info[*pc].mnemonic;
-	const struct line_entry *origin = line_table_find(&prog->lines, at);
-	int line = origin ? (int)origin->line : 0, col = origin ? (int)origin->col : 0;
-
-	switch (fault) {
-	case FAULT_DIVIDE_BY_ZERO:
-		report_set(err, line, col, "pc %u (%s): division by zero", at, name);
-		break;
-	case FAULT_MEMORY_INDEX:
-		report_set(err, line, col, "pc %u (%s): memory index %" PRId64 " out of "
-			   "range (0 to %d)", at, name, value, MEMORY_CELLS - 1);
-		break;
-	case FAULT_CALL_DEPTH:
-		report_set(err, line, col, "pc %u (%s): call stack deeper than the limit "
-			   "of %" PRId64 " frames", at, name, value);
-		break;
-	case FAULT_STEP_LIMIT:
-		report_set(err, line, col, "pc %u (%s): step limit of %" PRId64
-			   " instructions reached", at, name, value);
-		break;
-	}
-}
-
 /* The state both loops share, set up once. */
 struct machine {
 	int64_t *stack, *globals, *memory;
@@ -148,7 +113,7 @@ static void machine_free(struct machine *m)
 	uint64_t steps = 0;                                               \
 	const uint64_t max_steps = opts->max_steps;                       \
 	uint64_t checkpoint = opts->trace || opts->profile ? 0 : max_steps; \
-	enum fault fault = FAULT_STEP_LIMIT;                              \
+	enum vm_fault fault = FAULT_STEP_LIMIT;                              \
 	int64_t fault_value = 0;                                          \
 	note_call(stats, 0, sp + fn->max_stack - stack)
 
@@ -175,7 +140,9 @@ halt:                                                                     \
 	return 0;                                                         \
 fail:                                                                     \
 	stats->dispatches = steps - (fault == FAULT_STEP_LIMIT);          \
-	describe_fault(prog, pc, fault, fault_value, err);                \
+	vm_describe_fault(err, &prog->lines, (uint32_t)(pc - code),       \
+			  stack_instruction_info[*pc].mnemonic,           \
+			  fault, fault_value, MEMORY_CELLS);              \
 	return -1
 
 /* ANCHOR: switch-loop */

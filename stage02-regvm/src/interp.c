@@ -10,9 +10,10 @@
 #include "dis.h"
 #include "base/arith.h"
 #include "base/diag.h"
+#include "lang/vm_fault.h"
 #include "opcodes.h"
 
-/* What runs only on --trace, --profile or a fault stays out of the dispatch
+/* What runs only on --trace or --profile stays out of the dispatch
  * loops: inlined there, it costs the loops registers, and the threaded loop
  * up to a quarter of its speed (make compare measures it). */
 #define OFF_THE_LOOP __attribute__((noinline, cold))
@@ -20,13 +21,6 @@
 struct frame {
 	const uint32_t *return_pc;
 	int64_t *fp;                 /* the caller's r0 */
-};
-
-enum fault {
-	FAULT_DIVIDE_BY_ZERO,
-	FAULT_MEMORY_INDEX,
-	FAULT_CALL_DEPTH,
-	FAULT_STEP_LIMIT,
 };
 
 static void note_call(struct run_stats *stats, int depth, int registers)
@@ -61,35 +55,6 @@ static OFF_THE_LOOP void trace(const struct program *prog, const uint32_t *pc, c
 	if (format == FMT_ABC)
 		fprintf(stderr, " r%u=%" PRId64, c_of(w), fp[c_of(w)]);
 	fputc('\n', stderr);
-}
-
-/* A fault names the pc and, for a program with a line table, the source
- * line and column the instruction came from. */
-static OFF_THE_LOOP void describe_fault(const struct program *prog, const uint32_t *pc,
-			   enum fault fault, int64_t value, struct error_report *err)
-{
-	uint32_t at = (uint32_t)(pc - prog->code);
-	const char *name = reg_instruction_info[op_of(*pc)].mnemonic;
-	const struct line_entry *origin = line_table_find(&prog->lines, at);
-	int line = origin ? (int)origin->line : 0, col = origin ? (int)origin->col : 0;
-
-	switch (fault) {
-	case FAULT_DIVIDE_BY_ZERO:
-		report_set(err, line, col, "pc %u (%s): division by zero", at, name);
-		break;
-	case FAULT_MEMORY_INDEX:
-		report_set(err, line, col, "pc %u (%s): memory index %" PRId64 " out of "
-			   "range (0 to %d)", at, name, value, MEMORY_CELLS - 1);
-		break;
-	case FAULT_CALL_DEPTH:
-		report_set(err, line, col, "pc %u (%s): call stack deeper than the limit "
-			   "of %" PRId64 " frames", at, name, value);
-		break;
-	case FAULT_STEP_LIMIT:
-		report_set(err, line, col, "pc %u (%s): step limit of %" PRId64
-			   " instructions reached", at, name, value);
-		break;
-	}
 }
 
 struct machine {
@@ -128,7 +93,7 @@ static void machine_free(struct machine *m)
 	uint64_t steps = 0;                                               \
 	const uint64_t max_steps = opts->max_steps;                       \
 	uint64_t checkpoint = opts->trace ? 0 : max_steps;                \
-	enum fault fault = FAULT_STEP_LIMIT;                              \
+	enum vm_fault fault = FAULT_STEP_LIMIT;                              \
 	int64_t fault_value = 0;                                          \
 	note_call(stats, 0, functions[0].register_count)
 
@@ -152,7 +117,9 @@ halt:                                                                     \
 	return 0;                                                         \
 fail:                                                                     \
 	stats->dispatches = steps - (fault == FAULT_STEP_LIMIT);          \
-	describe_fault(prog, pc, fault, fault_value, err);                \
+	vm_describe_fault(err, &prog->lines, (uint32_t)(pc - code),       \
+			  reg_instruction_info[op_of(*pc)].mnemonic,      \
+			  fault, fault_value, MEMORY_CELLS);              \
 	return -1
 
 static int run_switch(const struct program *prog, struct machine *m,
