@@ -12,6 +12,11 @@ LINK = ROOT / "tests" / "link"
 FLAGS = ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-I", str(ROOT / "common")]
 
 
+def sanitizers():
+    """The sanitizer build's objects need its flags to link (make asan)."""
+    return ["-fsanitize=address,undefined"] if "asan" in build_dir("stage01-stackvm").name else []
+
+
 def library(stage):
     objects = sorted(build_dir(stage).glob("*.o"))
     if not objects:
@@ -23,14 +28,14 @@ def test_both_machines_link_into_one_binary_and_run(tmp_path):
     sides = []
     for stage, side in (("stage01-stackvm", "stack_side"), ("stage02-regvm", "reg_side")):
         out = tmp_path / f"{side}.o"
-        result = run(["cc", *FLAGS, "-I", str(ROOT / stage / "src"), "-c",
+        result = run(["cc", *FLAGS, *sanitizers(), "-I", str(ROOT / stage / "src"), "-c",
                       LINK / f"{side}.c", "-o", out])
         assert result.status == 0, result.err
         sides.append(out)
     # the objects of common/ the two stages use, once: stage 1 links all of them
     common = sorted((build_dir("stage01-stackvm") / "common").rglob("*.o"))
     binary = tmp_path / "both"
-    result = run(["cc", "-o", binary, LINK / "both.c", *sides, *library("stage01-stackvm"),
+    result = run(["cc", *sanitizers(), "-o", binary, LINK / "both.c", *sides, *library("stage01-stackvm"),
                   *library("stage02-regvm"), *common])
     assert result.status == 0, result.err
     result = run([binary])
