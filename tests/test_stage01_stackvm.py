@@ -162,7 +162,7 @@ def test_new_instructions_assemble_disassemble_and_trace(tmp_path):
     assert "\tincl 0, -3\n" in listing and "\tjlt L20\n" in listing
     trace = stackvm("run", "--trace", prog).err.splitlines()
     assert trace[0] == "     0  incl 0, -3            stack:"
-    assert trace[3] == "    14  jlt 20                stack: -3 0"
+    assert trace[3] == "    14  jlt L20               stack: -3 0"   # the disassembler's spelling
 
 
 def test_recursion_ten_thousand_deep_works(tmp_path):
@@ -284,7 +284,7 @@ def test_verifier_rejects_unsafe_bytecode(tmp_path, data, message):
     (b"", "not a bytecode file: 0 bytes is shorter than the 20-byte header"),
     (b"JUNK" + bytes(30), "not a bytecode file: wrong magic number"),
     (bytecode(op("halt"), version=2), "bytecode format version 2 is not supported"),
-    (bytecode(op("halt")) + b"x", "file is 30 bytes but its header describes 29"),
+    (bytecode(op("halt")) + b"x", "the file goes on 1 byte after the code, and not with a line table"),
     (bytecode(op("halt"), functions=()), "bad function count 0"),
     (bytecode(b""), "bad code size 0"),
 ])
@@ -425,3 +425,16 @@ def test_ex1_3_stats_count_calls():
     runs = [stackvm("run", "--stats", STAGE / "examples" / name) for name in ("fib.sasm", "gcd.sasm")]
     calls = [result.stats()["calls"] for result in runs]
     assert calls == [392809, 3]
+
+
+def test_code_exactly_at_the_size_limit_loads_and_one_byte_more_is_refused(tmp_path):
+    # MAX_CODE_SIZE bytes of halt: the file is larger than the code, and the
+    # tool must still read it; one byte more is the loader's error, not a
+    # read limit's
+    limit = 16 << 20
+    at_limit = binary(tmp_path, bytecode(op("halt") * limit), "limit.sbc")
+    result = stackvm("run", "--stats", at_limit)
+    assert result.status == 0 and result.stats()["code_bytes"] == limit, result.err
+    over = binary(tmp_path, bytecode(op("halt") * (limit + 1)), "over.sbc")
+    assert f"stackvm: error: {over}: bad code size {limit + 1} (1 to {limit} bytes allowed)" \
+        in rejected(tmp_path, over)

@@ -231,7 +231,7 @@ def test_verifier_rejects_unsafe_bytecode(tmp_path, data, message):
     (b"", "not a bytecode file: 0 bytes is shorter than the 24-byte header"),
     (b"JUNK" + bytes(30), "not a bytecode file: wrong magic number"),
     (bytecode([word("halt")], version=9), "bytecode format version 9 is not supported"),
-    (bytecode([word("halt")]) + b"x", "file is 37 bytes but its header describes 36"),
+    (bytecode([word("halt")]) + b"x", "the file goes on 1 byte after the code, and not with a line table"),
     (bytecode([word("halt")], functions=()), "bad counts: 0 functions"),
     (bytecode([]), "bad code size 0 words"),
 ])
@@ -351,3 +351,47 @@ def test_ex2_3_dis_shows_argument_windows(tmp_path):
     calls = [line for line in regvm("dis", tmp_path / "f.rbc").out.splitlines() if "call" in line]
     assert calls == ["\tcall r1, f1\t; arguments r1..r1", "\tcall r1, f1\t; arguments r1..r1",
                      "\tcall r2, f1\t; arguments r2..r2"]
+
+
+def test_code_exactly_at_the_size_limit_loads_and_one_word_more_is_refused(tmp_path):
+    # MAX_CODE_WORDS words of halt: the file is larger than 16 MiB, and the
+    # tool must still read it; one word more is the loader's error
+    limit = 4 << 20
+    at_limit = binary(tmp_path, bytecode([word("halt")] * limit), "limit.rbc")
+    result = regvm("run", "--stats", at_limit)
+    assert result.status == 0 and result.stats()["code_bytes"] == 4 * limit, result.err
+    over = binary(tmp_path, bytecode([word("halt")] * (limit + 1)), "over.rbc")
+    result = regvm("run", over)
+    assert result.status == 2
+    assert f"regvm: error: {over}: bad code size {limit + 1} words (1 to {limit} allowed)" \
+        in result.err
+
+
+def test_const_names_a_value_as_on_the_stack_machine(tmp_path):
+    # .const NAME VALUE, as in stage 1: a name wherever a number goes; here it
+    # also takes a pool entry, which dis writes back as .const k<index>
+    prog = source(tmp_path, ".const BIG 10000000000\n.const LOW -5\n.func main 0 2\n"
+                            "\tloadk r0, BIG\n\taddi r0, r0, LOW\n\tprint r0\n"
+                            "\tloadi r1, LOW\n\tjlti r1, LOW, done\n\tprint r1\ndone:\n\thalt\n")
+    result = regvm("run", prog)
+    assert (result.status, result.out) == (0, "9999999995\n-5\n"), result.err
+    assert regvm("asm", prog, "-o", tmp_path / "p.rbc").status == 0
+    listing = regvm("dis", tmp_path / "p.rbc").out
+    assert ".const k0 10000000000\n.const k1 -5\n" in listing
+    (tmp_path / "back.rasm").write_text(listing)
+    assert regvm("asm", tmp_path / "back.rasm", "-o", tmp_path / "back.rbc").status == 0
+    assert (tmp_path / "back.rbc").read_bytes() == (tmp_path / "p.rbc").read_bytes()
+
+
+@pytest.mark.parametrize("text, message", [
+    (".const 5\n", "1:8: error: expected a name after .const"),
+    (".const A 5\n.const A 6\n", "2:8: error: constant 'A' is already defined at line 1"),
+    (".const A\n", "1:9: error: expected a number"),
+    (".func main 0 1\n\tloadk r0, NOPE\n", "2:12: error: unknown constant NOPE"),
+    (".const BIG 1000\n.func main 0 1\n\taddi r0, r0, BIG\n", "constant must be -128 to 127"),
+    (".globals 1\n.globals 2\n", "2:1: error: .globals is given twice"),
+])
+def test_directives_mean_what_they_mean_on_the_stack_machine(tmp_path, text, message):
+    prog = source(tmp_path, text + ".func f 0 1\n\thalt\n")
+    result = regvm("run", prog)
+    assert result.status == 2 and message in result.err, result.err

@@ -26,15 +26,56 @@ void lex_position(const struct lexer *lx, const char *at, int *line, int *col)
 	}
 }
 
+/* One number of `.line L C`: what is "line" or "column". */
+static int line_position(struct lexer *lx, const char *what, int *out)
+{
+	const char *at;
+	int64_t value = 0;
+
+	lex_skip_blanks(lx);
+	at = lx->p;
+	if (lex_number(lx, &value) != 0)
+		return -1;
+	if (value < 1 || value > LINE_TABLE_MAX_POSITION)
+		return lex_error(lx, at, "a .line %s must be 1 to %d", what,
+				 LINE_TABLE_MAX_POSITION);
+	*out = (int)value;
+	return 0;
+}
+
 int lex_line_directive(struct lexer *lx)
 {
-	uint32_t line = 0, col = 0;
+	int line = 0, col = 0;
 
-	if (lex_unsigned(lx, INT32_MAX, &line, "line") != 0 ||
-	    lex_unsigned(lx, INT32_MAX, &col, "column") != 0)
+	if (line_position(lx, "line", &line) != 0 ||
+	    line_position(lx, "column", &col) != 0)
 		return -1;
-	lx->origin_line = (int)line;
-	lx->origin_col = (int)col;
+	lx->origin_line = line;
+	lx->origin_col = col;
+	return 0;
+}
+
+int lex_source_directive(struct lexer *lx, char out[LINE_TABLE_MAX_SOURCE + 1])
+{
+	const char *start;
+	size_t n = 0;
+
+	if (lex_expect(lx, '"') != 0)
+		return -1;
+	start = lx->p;
+	while (lx->p < lx->end && *lx->p != '"' && *lx->p != '\n') {
+		if (!line_table_source_char((unsigned char)*lx->p))
+			return lex_error(lx, lx->p, "a .source name is printable ASCII "
+					 "without '\\'");
+		if (n == LINE_TABLE_MAX_SOURCE)
+			return lex_error(lx, start, "a .source name is at most %d bytes",
+					 LINE_TABLE_MAX_SOURCE);
+		out[n++] = *lx->p++;
+	}
+	if (lx->p == lx->end || *lx->p != '"')
+		return lex_error(lx, start - 1, "unterminated .source name");
+	lx->p++;
+	out[n] = '\0';
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "lang/line_table.h"
 
 enum { LEX_MAX_NAME = 64 };
 
@@ -35,8 +36,12 @@ void lexer_init(struct lexer *lx, const char *src, size_t len,
  * source's from the last `.line` when cite_origin is set. */
 void lex_position(const struct lexer *lx, const char *at, int *line, int *col);
 
-/* Reads the operands of `.line L C`. */
+/* Reads the operands of `.line L C` (each 1 to LINE_TABLE_MAX_POSITION). */
 int lex_line_directive(struct lexer *lx);
+
+/* Reads the operand of `.source "NAME"`, the name of the file the `.line`
+ * positions are in, into out (see line_table.h for the characters allowed). */
+int lex_source_directive(struct lexer *lx, char out[LINE_TABLE_MAX_SOURCE + 1]);
 
 /* Records an error at the position of at; returns -1. */
 int lex_error(struct lexer *lx, const char *at, const char *fmt, ...)

@@ -3,8 +3,10 @@
  * toy_parse() turns source text into a resolved syntax tree: every variable
  * use already knows whether it is a local (and its slot) or a global (and its
  * index), every call knows the function it calls.  Each back end (the stack
- * machine's and the register machine's) walks this tree and emits its own
- * bytecode; neither needs to know anything about names.
+ * machine's and the register machine's compile.c) walks this tree and writes
+ * assembly text for its machine's assembler, with `.line` directives that
+ * carry the tree's positions into the program's line table
+ * (lang/line_table.h).  Every node has the line and column it starts at.
  *
  * The language, in one breath: 64-bit wrap-around integers; top-level
  * statements form the main program; `var` at top level declares a global;
@@ -21,7 +23,9 @@
 
 #include "base/diag.h"
 
-/* Limits the front end enforces, so back ends can rely on them. */
+/* Limits the front end enforces, so back ends can rely on them.  The
+ * machines define theirs (each program.h); each back end checks at build
+ * time that these fit in them. */
 enum {
 	TOY_MAX_PARAMS = 32,     /* parameters of one function */
 	TOY_MAX_LOCALS = 200,    /* parameters + vars of one function */
@@ -168,7 +172,18 @@ int toy_stack_push(struct toy_stack *s, const struct toy_expr *e); /* -1: no mem
 const struct toy_expr *toy_stack_pop(struct toy_stack *s);
 void toy_stack_free(struct toy_stack *s);
 
-/* The spelling of an operator, for messages and listings ("+", "<=", "!"). */
-const char *toy_op_name(enum toy_op op);
+/* What a back end may be asked for beyond the plain translation: both take
+ * the same options, and a machine without the instruction an option needs
+ * ignores it (the stack machine has no incjlt to fuse a loop into). */
+struct toy_compile_options {
+	bool fuse;               /* counting loops end in one incjlt (chapter 6) */
+};
+
+/* Can op fault at run time (a zero divisor)?  The back ends put the
+ * position of such an operator in front of its instruction. */
+static inline bool toy_op_may_fault(enum toy_op op)
+{
+	return op == TOY_DIV || op == TOY_MOD;
+}
 
 #endif

@@ -620,14 +620,3 @@ void toy_free(struct toy_program *prog)
 	if (prog)
 		toy_arena_free(prog->arena);
 }
-
-const char *toy_op_name(enum toy_op op)
-{
-	static const char *const names[] = {
-		[TOY_ADD] = "+", [TOY_SUB] = "-", [TOY_MUL] = "*", [TOY_DIV] = "/",
-		[TOY_MOD] = "%", [TOY_EQ] = "==", [TOY_NE] = "!=", [TOY_LT] = "<",
-		[TOY_LE] = "<=", [TOY_GT] = ">", [TOY_GE] = ">=", [TOY_AND] = "&&",
-		[TOY_OR] = "||", [TOY_NEG] = "-", [TOY_NOT] = "!",
-	};
-	return names[op];
-}

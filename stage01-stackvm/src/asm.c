@@ -28,7 +28,7 @@ enum { MAX_NAME = LEX_MAX_NAME };
 struct symbol {
 	char name[MAX_NAME];
 	uint64_t value;          /* an address, a function index or a constant */
-	int line, col;
+	int line;                /* where it is defined, for a redefinition's error */
 };
 
 struct symbols {
@@ -56,12 +56,8 @@ struct assembler {
 	uint32_t fn_capacity;
 	uint32_t global_count;
 	bool has_globals;
+	struct line_table lines;  /* from the `.line` directives */
 };
-
-static int col(const struct assembler *a, const char *at)
-{
-	return (int)(at - a->lx.line_start) + 1;
-}
 
 static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
 {
@@ -116,8 +112,7 @@ static int define(struct assembler *a, struct symbols *table, const char *name,
 	table->items = items;
 	if (symtab_add_name(&table->index, name, table->count) != 0)
 		return lex_error(&a->lx, at, "out of memory");
-	table->items[table->count] = (struct symbol){ .value = value,
-		.line = a->lx.line, .col = col(a, at) };
+	table->items[table->count] = (struct symbol){ .value = value, .line = a->lx.line };
 	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
@@ -197,6 +192,8 @@ static int directive(struct assembler *a)
 		return directive_const(a);
 	if (strcmp(name, ".line") == 0)
 		return lex_line_directive(&a->lx);
+	if (strcmp(name, ".source") == 0)
+		return lex_source_directive(&a->lx, a->lines.source);
 	if (strcmp(name, ".globals") == 0) {
 		if (a->has_globals)
 			return lex_error(&a->lx, at, ".globals is given twice");
@@ -240,7 +237,9 @@ static int symbolic_operand(struct assembler *a, bool is_call, int bytes)
 	return emit(a, 0, bytes);
 }
 
-/* push's operand: a number, or the name of a .const. */
+/* push's operand: a number, or the name of a .const.  Stage 2's number()
+ * is the same rule (a deliberate echo: each assembler keeps its own symbol
+ * tables). */
 static int constant_operand(struct assembler *a, int64_t *value)
 {
 	char name[MAX_NAME];
@@ -311,15 +310,18 @@ static int operand(struct assembler *a, enum operand_kind kind)
 
 static int instruction(struct assembler *a, const char *at, const char *name)
 {
-	int op = opcode_by_mnemonic(name, (int)strlen(name));
+	int op = stack_opcode_by_mnemonic(name, (int)strlen(name));
 
 	if (op < 0)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (!current_function(a))
 		return lex_error(&a->lx, at, "instruction before the first .func");
+	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->size,
+			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
+		return lex_error(&a->lx, at, "out of memory");
 	if (emit(a, (uint64_t)op, 1) != 0)
 		return -1;
-	return operand(a, instruction_info[op].operand);
+	return operand(a, stack_instruction_info[op].operand);
 }
 
 /* One line: an optional label, then a directive, an instruction or nothing. */
@@ -386,6 +388,7 @@ static void assembler_free(struct assembler *a)
 	symtab_free(&a->functions.index);
 	free(a->fixups);
 	free(a->fn_table);
+	line_table_free(&a->lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -419,9 +422,11 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	prog->functions = a.fn_table;
 	prog->function_count = a.functions.count;
 	prog->global_count = a.global_count;
-	program_set_function_ends(prog);
+	prog->lines = a.lines;
+	stack_program_set_function_ends(prog);
 	a.code = NULL;
 	a.fn_table = NULL;
+	a.lines = (struct line_table){ 0 };
 	assembler_free(&a);
 	return 0;
 fail:
@@ -429,13 +434,13 @@ fail:
 	return -1;
 }
 
-int assemble(const char *src, size_t len, struct program *prog,
+int stack_assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err)
 {
 	return assemble_text(src, len, false, prog, err);
 }
 
-int assemble_compiled(const char *src, size_t len, struct program *prog,
+int stack_assemble_compiled(const char *src, size_t len, struct program *prog,
 		      struct error_report *err)
 {
 	return assemble_text(src, len, true, prog, err);

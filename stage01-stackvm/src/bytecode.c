@@ -9,21 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opcodes.h"
+#include "base/le.h"
 
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-
-void program_set_function_ends(struct program *prog)
+void stack_program_set_function_ends(struct program *prog)
 {
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		prog->functions[i].end = i + 1 < prog->function_count ?
@@ -31,10 +19,10 @@ void program_set_function_ends(struct program *prog)
 }
 
 /* ANCHOR: load-header */
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err)
 {
-	uint64_t expected;
+	uint64_t code_end;
 
 	memset(prog, 0, sizeof(*prog));
 	if (size < BYTECODE_HEADER_SIZE) {
@@ -46,15 +34,15 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 		report_set(err, 0, 0, "not a bytecode file: wrong magic number");
 		return -1;
 	}
-	if (read_u16(data + 4) != BYTECODE_VERSION || read_u16(data + 6) != 0) {
+	if (le_get16(data + 4) != BYTECODE_VERSION || le_get16(data + 6) != 0) {
 		report_set(err, 0, 0, "bytecode format version %u is not supported "
-			   "(this machine reads version %d)", read_u16(data + 4),
+			   "(this machine reads version %d)", le_get16(data + 4),
 			   BYTECODE_VERSION);
 		return -1;
 	}
-	prog->code_size = read_u32(data + 8);
-	prog->function_count = read_u32(data + 12);
-	prog->global_count = read_u32(data + 16);
+	prog->code_size = le_get32(data + 8);
+	prog->function_count = le_get32(data + 12);
+	prog->global_count = le_get32(data + 16);
 	if (prog->function_count < 1 || prog->function_count > MAX_FUNCTIONS) {
 		report_set(err, 0, 0, "bad function count %u (1 to %d allowed)",
 			   prog->function_count, MAX_FUNCTIONS);
@@ -65,13 +53,13 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 			   prog->global_count, MAX_GLOBALS);
 		return -1;
 	}
-	expected = BYTECODE_HEADER_SIZE +
+	code_end = BYTECODE_HEADER_SIZE +
 		   (uint64_t)prog->function_count * FUNCTION_ENTRY_SIZE +
 		   prog->code_size;
-	if (expected != size) {
+	if (code_end > size) {
 		report_set(err, 0, 0, "file is %zu bytes but its header describes "
 			   "%llu: truncated or corrupt", size,
-			   (unsigned long long)expected);
+			   (unsigned long long)code_end);
 		return -1;
 	}
 /* ANCHOR_END: load-header */
@@ -84,50 +72,58 @@ int program_load(struct program *prog, const uint8_t *data, size_t size,
 	prog->code = malloc(prog->code_size);
 	if (!prog->functions || !prog->code) {
 		report_set(err, 0, 0, "out of memory");
-		program_free(prog);
+		stack_program_free(prog);
 		return -1;
 	}
 	for (uint32_t i = 0; i < prog->function_count; i++) {
 		const uint8_t *entry = data + BYTECODE_HEADER_SIZE +
 				       (size_t)i * FUNCTION_ENTRY_SIZE;
 
-		prog->functions[i].entry = read_u32(entry);
-		prog->functions[i].arg_count = read_u16(entry + 4);
-		prog->functions[i].local_count = read_u16(entry + 6);
+		prog->functions[i].entry = le_get32(entry);
+		prog->functions[i].arg_count = le_get16(entry + 4);
+		prog->functions[i].local_count = le_get16(entry + 6);
 	}
-	memcpy(prog->code, data + size - prog->code_size, prog->code_size);
-	program_set_function_ends(prog);
+	memcpy(prog->code, data + code_end - prog->code_size, prog->code_size);
+	stack_program_set_function_ends(prog);
+	if (code_end < size && line_table_read(&prog->lines, data + code_end,
+					       size - code_end, prog->code_size, err) != 0) {
+		stack_program_free(prog);
+		return -1;
+	}
 	return 0;
 }
 
-size_t program_save(const struct program *prog, uint8_t **out)
+size_t stack_program_save(const struct program *prog, uint8_t **out)
 {
-	size_t size = BYTECODE_HEADER_SIZE +
-		      (size_t)prog->function_count * FUNCTION_ENTRY_SIZE +
-		      prog->code_size;
+	size_t code_end = BYTECODE_HEADER_SIZE +
+			  (size_t)prog->function_count * FUNCTION_ENTRY_SIZE +
+			  prog->code_size;
+	size_t size = code_end + line_table_file_size(&prog->lines);
 	uint8_t *p = calloc(1, size);
 
 	if (!p)
 		return 0;
 	*out = p;
 	memcpy(p, BYTECODE_MAGIC, 4);
-	put_u16(p + 4, BYTECODE_VERSION);
-	put_u32(p + 8, prog->code_size);
-	put_u32(p + 12, prog->function_count);
-	put_u32(p + 16, prog->global_count);
+	le_put16(p + 4, BYTECODE_VERSION);
+	le_put32(p + 8, prog->code_size);
+	le_put32(p + 12, prog->function_count);
+	le_put32(p + 16, prog->global_count);
 	p += BYTECODE_HEADER_SIZE;
 	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE) {
-		put_u32(p, prog->functions[i].entry);
-		put_u16(p + 4, prog->functions[i].arg_count);
-		put_u16(p + 6, prog->functions[i].local_count);
+		le_put32(p, prog->functions[i].entry);
+		le_put16(p + 4, prog->functions[i].arg_count);
+		le_put16(p + 6, prog->functions[i].local_count);
 	}
 	memcpy(p, prog->code, prog->code_size);
+	line_table_write(&prog->lines, *out + code_end);
 	return size;
 }
 
-void program_free(struct program *prog)
+void stack_program_free(struct program *prog)
 {
 	free(prog->code);
 	free(prog->functions);
+	line_table_free(&prog->lines);
 	memset(prog, 0, sizeof(*prog));
 }

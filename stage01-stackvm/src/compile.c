@@ -18,8 +18,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "opcodes.h"
 #include "program.h"
 #include "lang/text.h"
+
+/* The front end's limits (toy.h) must fit this machine's (program.h): the
+ * machine defines them, and a program the front end accepts must assemble. */
+_Static_assert((int)TOY_MAX_FUNCTIONS + 1 <= (int)MAX_FUNCTIONS, "Toy's functions and main");
+_Static_assert((int)TOY_MAX_GLOBALS <= (int)MAX_GLOBALS, "Toy's globals");
+_Static_assert((int)TOY_MAX_LOCALS <= (int)MAX_LOCALS, "Toy's locals");
 
 struct compiler {
 	const struct toy_program *prog;
@@ -30,11 +37,18 @@ struct compiler {
 	struct toy_stack chain;      /* the operators of chains being compiled */
 };
 
-static const char *const binary_ops[] = {
-	[TOY_ADD] = "add", [TOY_SUB] = "sub", [TOY_MUL] = "mul", [TOY_DIV] = "div",
-	[TOY_MOD] = "mod", [TOY_EQ] = "eq", [TOY_NE] = "ne", [TOY_LT] = "lt",
-	[TOY_LE] = "le", [TOY_GT] = "gt", [TOY_GE] = "ge",
+/* The instruction of each arithmetic and comparison operator, spelled as
+ * the machine's table spells it (mnemonic()). */
+static const enum opcode binary_ops[] = {
+	[TOY_ADD] = OP_ADD, [TOY_SUB] = OP_SUB, [TOY_MUL] = OP_MUL, [TOY_DIV] = OP_DIV,
+	[TOY_MOD] = OP_MOD, [TOY_EQ] = OP_EQ, [TOY_NE] = OP_NE, [TOY_LT] = OP_LT,
+	[TOY_LE] = OP_LE, [TOY_GT] = OP_GT, [TOY_GE] = OP_GE,
 };
+
+static const char *mnemonic(enum opcode op)
+{
+	return stack_instruction_info[op].mnemonic;
+}
 
 static int new_label(struct compiler *c)
 {
@@ -61,12 +75,20 @@ static void emit_var(struct compiler *c, const char *op_local, const char *op_gl
 
 static void expression(struct compiler *c, const struct toy_expr *e);
 
+/* Before an instruction that can fault (a division, a memory access, a
+ * call): its own position, so that the fault names the expression, not
+ * only the statement it is in. */
+static void may_fault(struct compiler *c, const struct toy_expr *e)
+{
+	text_at_source(&c->out, e->line, e->col);
+}
+
 /* For each comparison: the instruction that jumps when it holds, and the
  * one that jumps when it fails. */
-static const struct { const char *holds, *fails; } compare_jumps[] = {
-	[TOY_EQ] = { "jeq", "jne" }, [TOY_NE] = { "jne", "jeq" },
-	[TOY_LT] = { "jlt", "jge" }, [TOY_LE] = { "jle", "jgt" },
-	[TOY_GT] = { "jgt", "jle" }, [TOY_GE] = { "jge", "jlt" },
+static const struct { enum opcode holds, fails; } compare_jumps[] = {
+	[TOY_EQ] = { OP_JEQ, OP_JNE }, [TOY_NE] = { OP_JNE, OP_JEQ },
+	[TOY_LT] = { OP_JLT, OP_JGE }, [TOY_LE] = { OP_JLE, OP_JGT },
+	[TOY_GT] = { OP_JGT, OP_JLE }, [TOY_GE] = { OP_JGE, OP_JLT },
 };
 
 static bool is_comparison(const struct toy_expr *e)
@@ -85,9 +107,9 @@ static void jump_if(struct compiler *c, const struct toy_expr *cond, bool when_t
 	if (is_comparison(cond)) {
 		expression(c, cond->as.binary.left);
 		expression(c, cond->as.binary.right);
-		text_printf(&c->out, "\t%s L%d\n", when_true ?
+		text_printf(&c->out, "\t%s L%d\n", mnemonic(when_true ?
 			    compare_jumps[cond->as.binary.op].holds :
-			    compare_jumps[cond->as.binary.op].fails, label);
+			    compare_jumps[cond->as.binary.op].fails), label);
 		return;
 	}
 	expression(c, cond);
@@ -162,7 +184,9 @@ static void chain(struct compiler *c, const struct toy_expr *e)
 			logical(c, e, first_label + 2 * logicals);
 		} else {
 			expression(c, e->as.binary.right);
-			text_printf(&c->out, "\t%s\n", binary_ops[e->as.binary.op]);
+			if (toy_op_may_fault(e->as.binary.op))
+				may_fault(c, e);
+			text_printf(&c->out, "\t%s\n", mnemonic(binary_ops[e->as.binary.op]));
 			c->depth--;
 		}
 	}
@@ -198,10 +222,12 @@ static void expression(struct compiler *c, const struct toy_expr *e)
 			expression(c, e->as.call.args[i]);
 		if (e->as.call.nargs == 0)
 			pushes(c, e);               /* the result */
+		may_fault(c, e);
 		text_printf(&c->out, "\tcall f_%s\n", e->as.call.name);
 		break;
 	case TOY_EXPR_MEM:
 		expression(c, e->as.mem.index);
+		may_fault(c, e);
 		text_printf(&c->out, "\tload\n");
 		break;
 	}
@@ -285,6 +311,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 	case TOY_STMT_STORE:
 		expression(c, s->as.store.index);
 		expression(c, s->as.store.value);
+		text_at_source(&c->out, s->line, s->col);
 		text_printf(&c->out, "\tstore\n");
 		break;
 	case TOY_STMT_IF:
@@ -335,10 +362,12 @@ END STUB */
 /* END EXERCISE ex3.3 */
 }
 
-char *compile_toy(const struct toy_program *prog, struct error_report *err)
+char *stack_compile_toy(const struct toy_program *prog,
+			const struct toy_compile_options *opts, struct error_report *err)
 {
 	struct compiler c = { .prog = prog, .err = err };
 
+	(void)opts;                  /* nothing to fuse: see toy.h */
 	text_printf(&c.out, "; compiled from Toy by stackvm\n.globals %d\n", prog->nglobals);
 	text_printf(&c.out, ".func main 0 0\n");
 	block(&c, &prog->main);

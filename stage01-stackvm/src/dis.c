@@ -9,7 +9,7 @@
 
 static uint32_t size_at(const struct program *prog, uint32_t pc)
 {
-	return 1 + operand_size(instruction_info[prog->code[pc]].operand);
+	return 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
 }
 
 /* Marks every address some jump goes to, so it can be given a label. */
@@ -18,45 +18,38 @@ static bool *jump_targets(const struct program *prog)
 	bool *is_target = calloc(prog->code_size, sizeof(*is_target));
 
 	for (uint32_t pc = 0; is_target && pc < prog->code_size; pc += size_at(prog, pc))
-		if (instruction_info[prog->code[pc]].operand == OPERAND_TARGET)
-			is_target[read_u32(prog->code + pc + 1)] = true;
+		if (stack_instruction_info[prog->code[pc]].operand == OPERAND_TARGET)
+			is_target[le_get32(prog->code + pc + 1)] = true;
 	return is_target;
 }
 
-static void print_instruction(const struct program *prog, uint32_t pc, FILE *out)
+void stack_format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
 {
 	const uint8_t *p = prog->code + pc;
-	const struct instruction_info *info = &instruction_info[*p];
-	fprintf(out, "\t%s", info->mnemonic);
+	const struct instruction_info *info = &stack_instruction_info[*p];
+	const char *m = info->mnemonic;
+
 	switch (info->operand) {
-	case OPERAND_NONE:
-		break;
+	case OPERAND_NONE:   snprintf(buf, size, "%s", m); break;
 	case OPERAND_I64:
-		fprintf(out, " %" PRId64, read_i64(p + 1));
+		snprintf(buf, size, "%s %" PRId64, m, (int64_t)le_get64(p + 1));
 		break;
-	case OPERAND_TARGET:
-		fprintf(out, " L%u", read_u32(p + 1));
-		break;
-	case OPERAND_FUNC:
-		fprintf(out, " f%u", read_u16(p + 1));
-		break;
-	case OPERAND_LOCAL:
-		fprintf(out, " %u", p[1]);
-		break;
-	case OPERAND_GLOBAL:
-		fprintf(out, " %u", read_u16(p + 1));
-		break;
+	case OPERAND_TARGET: snprintf(buf, size, "%s L%u", m, le_get32(p + 1)); break;
+	case OPERAND_FUNC:   snprintf(buf, size, "%s f%u", m, le_get16(p + 1)); break;
+	case OPERAND_LOCAL:  snprintf(buf, size, "%s %u", m, p[1]); break;
+	case OPERAND_GLOBAL: snprintf(buf, size, "%s %u", m, le_get16(p + 1)); break;
 	case OPERAND_LOCAL_I8:
-		fprintf(out, " %u, %d", p[1], (int8_t)p[2]);
+		snprintf(buf, size, "%s %u, %d", m, p[1], (int8_t)p[2]);
 		break;
 	}
-	fprintf(out, "\n");
 }
 
-int disassemble(const struct program *prog, FILE *out)
+int stack_disassemble(const struct program *prog, FILE *out)
 {
 	bool *is_target = jump_targets(prog);
+	uint32_t line = 0;           /* the next entry of the line table */
 	uint32_t fn = 0;
+	char text[64];
 
 	if (!is_target)
 		return -1;
@@ -64,6 +57,7 @@ int disassemble(const struct program *prog, FILE *out)
 	fprintf(out, "; %u functions, %u globals, %u bytes of code\n",
 		prog->function_count, prog->global_count, prog->code_size);
 	fprintf(out, ".globals %u\n", prog->global_count);
+	line_table_print_source(&prog->lines, out);
 	for (uint32_t pc = 0; pc < prog->code_size; pc += size_at(prog, pc)) {
 		while (fn < prog->function_count && prog->functions[fn].entry == pc) {
 			fprintf(out, ".func f%u %u %u\n", fn, prog->functions[fn].arg_count,
@@ -72,7 +66,9 @@ int disassemble(const struct program *prog, FILE *out)
 		}
 		if (is_target[pc])
 			fprintf(out, "L%u:\n", pc);
-		print_instruction(prog, pc, out);
+		line_table_print_at(&prog->lines, &line, pc, out);
+		stack_format_instruction(prog, pc, text, sizeof(text));
+		fprintf(out, "\t%s\n", text);
 	}
 	free(is_target);
 	return 0;

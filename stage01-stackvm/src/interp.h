@@ -29,9 +29,11 @@ struct run_stats {
 	uint64_t calls;              /* CALL instructions executed */
 };
 
-/* Runs prog, which verify() accepted.  Returns 0 when it halts, or -1 when
- * it fails at run time, with err naming the pc, instruction and cause. */
-int run_program(const struct program *prog, const struct run_options *opts,
+/* Runs prog, which stack_verify() accepted.  Returns 0 when it halts, or -1 when
+ * it fails at run time, with err naming the pc, instruction and cause, and
+ * at the source position the line table gives the instruction, if any
+ * (print it under line_table_source()'s name). */
+int stack_run_program(const struct program *prog, const struct run_options *opts,
 		struct run_stats *stats, struct error_report *err);
 
 #endif

@@ -10,7 +10,7 @@
 
 /* ANCHOR: handlers */
 CASE(HALT)	goto halt;
-CASE(PUSH)	*sp++ = read_i64(pc + 1); pc += 9; NEXT;
+CASE(PUSH)	*sp++ = (int64_t)le_get64(pc + 1); pc += 9; NEXT;
 CASE(DROP)	sp--; pc++; NEXT;
 CASE(DUP)	sp[0] = sp[-1]; sp++; pc++; NEXT;
 CASE(SWAP)	{ int64_t t = sp[-1]; sp[-1] = sp[-2]; sp[-2] = t; } pc++; NEXT;
@@ -30,13 +30,13 @@ CASE(LT)	sp[-2] = sp[-2] < sp[-1]; sp--; pc++; NEXT;
 CASE(LE)	sp[-2] = sp[-2] <= sp[-1]; sp--; pc++; NEXT;
 CASE(GT)	sp[-2] = sp[-2] > sp[-1]; sp--; pc++; NEXT;
 CASE(GE)	sp[-2] = sp[-2] >= sp[-1]; sp--; pc++; NEXT;
-CASE(JMP)	pc = code + read_u32(pc + 1); NEXT;
-CASE(JZ)	pc = *--sp == 0 ? code + read_u32(pc + 1) : pc + 5; NEXT;
-CASE(JNZ)	pc = *--sp != 0 ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JMP)	pc = code + le_get32(pc + 1); NEXT;
+CASE(JZ)	pc = *--sp == 0 ? code + le_get32(pc + 1) : pc + 5; NEXT;
+CASE(JNZ)	pc = *--sp != 0 ? code + le_get32(pc + 1) : pc + 5; NEXT;
 CASE(LOADL)	*sp++ = fp[pc[1]]; pc += 2; NEXT;
 CASE(STOREL)	fp[pc[1]] = *--sp; pc += 2; NEXT;
-CASE(LOADG)	*sp++ = globals[read_u16(pc + 1)]; pc += 3; NEXT;
-CASE(STOREG)	globals[read_u16(pc + 1)] = *--sp; pc += 3; NEXT;
+CASE(LOADG)	*sp++ = globals[le_get16(pc + 1)]; pc += 3; NEXT;
+CASE(STOREG)	globals[le_get16(pc + 1)] = *--sp; pc += 3; NEXT;
 CASE(LOAD)	if ((uint64_t)sp[-1] >= MEMORY_CELLS)
 			FAULT(FAULT_MEMORY_INDEX, sp[-1]);
 		sp[-1] = memory[sp[-1]]; pc++; NEXT;
@@ -48,7 +48,7 @@ CASE(PUTC)	putchar((unsigned char)*--sp); pc++; NEXT;
 /* ANCHOR_END: handlers */
 /* ANCHOR: call-return */
 CASE(CALL)	{
-		const struct function *callee = &functions[read_u16(pc + 1)];
+		const struct function *callee = &functions[le_get16(pc + 1)];
 		int64_t *callee_fp = sp - callee->arg_count;
 
 		/* The one stack check of a call covers the whole callee. */
@@ -79,12 +79,12 @@ CASE(RET)	{
 	}
 /* ANCHOR_END: call-return */
 /* ANCHOR: loop-instructions */
-CASE(JEQ)	sp -= 2; pc = sp[0] == sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
-CASE(JNE)	sp -= 2; pc = sp[0] != sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
-CASE(JLT)	sp -= 2; pc = sp[0] < sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
-CASE(JLE)	sp -= 2; pc = sp[0] <= sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
-CASE(JGT)	sp -= 2; pc = sp[0] > sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
-CASE(JGE)	sp -= 2; pc = sp[0] >= sp[1] ? code + read_u32(pc + 1) : pc + 5; NEXT;
+CASE(JEQ)	sp -= 2; pc = sp[0] == sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
+CASE(JNE)	sp -= 2; pc = sp[0] != sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
+CASE(JLT)	sp -= 2; pc = sp[0] < sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
+CASE(JLE)	sp -= 2; pc = sp[0] <= sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
+CASE(JGT)	sp -= 2; pc = sp[0] > sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
+CASE(JGE)	sp -= 2; pc = sp[0] >= sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
 CASE(INCL)	fp[pc[1]] = wrap_add(fp[pc[1]], (int8_t)pc[2]); pc += 3; NEXT;
 /* ANCHOR_END: loop-instructions */
 /* BEGIN EXERCISE ex1.1 */

@@ -37,7 +37,8 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Compiles a Toy source file to assembly text; exits on a compile error. */
+/* Compiles a Toy source file to assembly text that names the file in a
+ * `.source` directive, for the line table; exits on a compile error. */
 static char *compile_file(const char *path, const unsigned char *src, size_t size)
 {
 	struct error_report err = { 0 };
@@ -46,10 +47,13 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = compile_toy(toy, &err);
+	assembly = stack_compile_toy(toy, &(struct toy_compile_options){ 0 }, &err);
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);
+	assembly = line_table_name_source(path, assembly);
+	if (!assembly)
+		die(EXIT_BAD_INPUT, "out of memory");
 	return assembly;
 }
 
@@ -58,13 +62,14 @@ static void load_program(const char *path, struct program *prog)
 {
 	struct error_report err = { 0 };
 	size_t size;
-	unsigned char *data = read_file_or_die(path, MAX_CODE_SIZE, &size);
+	unsigned char *data = read_file_or_die(path, has_suffix(path, ".toy") ?
+						 TOY_MAX_SOURCE : MAX_FILE_SIZE, &size);
 	int status;
 
 	if (has_suffix(path, ".toy")) {
 		char *assembly = compile_file(path, data, size);
 
-		status = assemble_compiled(assembly, strlen(assembly), prog, &err);
+		status = stack_assemble_compiled(assembly, strlen(assembly), prog, &err);
 		free(assembly);
 		/* The back end writes only what its assembler accepts, so
 		 * an assembly error of a compiled program is a limit of the
@@ -73,20 +78,21 @@ static void load_program(const char *path, struct program *prog)
 		if (status != 0)
 			report_prefix(&err, "the compiled program exceeds a limit of the "
 				      "machine: ");
+
 	} else if (has_suffix(path, ".sasm")) {
-		status = assemble((const char *)data, size, prog, &err);
+		status = stack_assemble((const char *)data, size, prog, &err);
 	} else {
-		status = program_load(prog, data, size, &err);
+		status = stack_program_load(prog, data, size, &err);
 	}
 	free(data);
-	if (status != 0 || verify(prog, &err) != 0)
+	if (status != 0 || stack_verify(prog, &err) != 0)
 		die_report(EXIT_BAD_INPUT, path, &err);
 }
 
 static void save_program(const char *path, struct program *prog)
 {
 	uint8_t *bytes;
-	size_t size = program_save(prog, &bytes);
+	size_t size = stack_program_save(prog, &bytes);
 
 	if (size == 0)
 		die(EXIT_BAD_INPUT, "out of memory");
@@ -111,7 +117,7 @@ static int command_asm(int argc, char **argv)
 		die_usage("asm needs an input file and -o OUTPUT");
 	load_program(in, &prog);
 	save_program(out, &prog);
-	program_free(&prog);
+	stack_program_free(&prog);
 	return EXIT_OK;
 }
 
@@ -145,7 +151,7 @@ static int command_compile(int argc, char **argv)
 	}
 	load_program(in, &prog);
 	save_program(out, &prog);
-	program_free(&prog);
+	stack_program_free(&prog);
 	return EXIT_OK;
 }
 
@@ -156,9 +162,9 @@ static int command_dis(int argc, char **argv)
 	if (argc != 1 || argv[0][0] == '-')
 		die_usage("dis takes one bytecode file");
 	load_program(argv[0], &prog);
-	if (disassemble(&prog, stdout) != 0)
+	if (stack_disassemble(&prog, stdout) != 0)
 		die(EXIT_BAD_INPUT, "out of memory");
-	program_free(&prog);
+	stack_program_free(&prog);
 	return EXIT_OK;
 }
 
@@ -167,7 +173,7 @@ static uint32_t static_instructions(const struct program *prog)
 	uint32_t count = 0;
 
 	for (uint32_t pc = 0; pc < prog->code_size; count++)
-		pc += 1 + operand_size(instruction_info[prog->code[pc]].operand);
+		pc += 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
 	return count;
 }
 
@@ -232,20 +238,20 @@ static int command_run(int argc, char **argv)
 		die_usage("run needs a program file");
 	load_program(path, &prog);
 	if (show_profile != NO_PROFILE) {
-		profile_init(&profile);
+		stack_profile_init(&profile);
 		opts.profile = &profile;
 	}
-	status = run_program(&prog, &opts, &stats, &err);
+	status = stack_run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
-		print_report(path, &err);
+		print_report(line_table_source(&prog.lines, path), &err);
 	if (show_profile == PROFILE_OPS)
-		print_profile(&profile, stderr);
+		stack_print_profile(&profile, stderr);
 	else if (show_profile == PROFILE_PAIRS)
-		print_pairs(&profile, 10, stderr);
+		stack_print_pairs(&profile, 10, stderr);
 	status = finish_stdout(status == 0 ? EXIT_OK : EXIT_GUEST_FAILED);
 	if (show_stats)
 		print_stats(&prog, &stats, opts.dispatch);
-	program_free(&prog);
+	stack_program_free(&prog);
 	return status;
 }
 

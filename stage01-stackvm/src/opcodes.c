@@ -1,16 +1,16 @@
-/* opcodes.c - the instruction table and operand encoding. */
+/* opcodes.c - the instruction table, operand sizes, and lookup by mnemonic. */
 #include "opcodes.h"
 
 #include <string.h>
 
-const struct instruction_info instruction_info[OPCODE_COUNT] = {
+const struct instruction_info stack_instruction_info[OPCODE_COUNT] = {
 #define X(name, mnemonic, operand, pops, pushes) \
 	[OP_##name] = { mnemonic, operand, pops, pushes },
 	INSTRUCTIONS(X)
 #undef X
 };
 
-int operand_size(enum operand_kind kind)
+int stack_operand_size(enum operand_kind kind)
 {
 	switch (kind) {
 	case OPERAND_NONE:   return 0;
@@ -24,10 +24,10 @@ int operand_size(enum operand_kind kind)
 	return 0;
 }
 
-int opcode_by_mnemonic(const char *mnemonic, int length)
+int stack_opcode_by_mnemonic(const char *mnemonic, int length)
 {
 	for (int op = 0; op < OPCODE_COUNT; op++) {
-		const char *name = instruction_info[op].mnemonic;
+		const char *name = stack_instruction_info[op].mnemonic;
 
 		if ((int)strlen(name) == length && memcmp(name, mnemonic, length) == 0)
 			return op;

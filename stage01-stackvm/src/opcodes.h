@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "base/le.h"   /* operands are little-endian: le_get16(), ... */
+
 enum operand_kind {
 	OPERAND_NONE,
 	OPERAND_I64,      /* an 8-byte signed constant */
@@ -86,31 +88,12 @@ struct instruction_info {
 	int pops, pushes;
 };
 
-extern const struct instruction_info instruction_info[OPCODE_COUNT];
+extern const struct instruction_info stack_instruction_info[OPCODE_COUNT];
 
 /* Bytes an operand of this kind takes after the opcode byte. */
-int operand_size(enum operand_kind kind);
+int stack_operand_size(enum operand_kind kind);
 
 /* The opcode spelled mnemonic, or -1. */
-int opcode_by_mnemonic(const char *mnemonic, int length);
-
-/* Read little-endian operands from code (the caller checked the bounds).
- * They run on every push, jump and call, so they are inline, and written so
- * that the compiler turns each into one load on a little-endian CPU. */
-static inline uint16_t read_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static inline int64_t read_i64(const uint8_t *p)
-{
-	return (int64_t)((uint64_t)read_u32(p) | (uint64_t)read_u32(p + 4) << 32);
-}
+int stack_opcode_by_mnemonic(const char *mnemonic, int length);
 
 #endif

@@ -7,13 +7,13 @@
 
 #include "base/diag.h"
 
-void profile_init(struct profile *p)
+void stack_profile_init(struct profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->previous = -1;
 }
 
-void profile_count(struct profile *p, int op)
+void stack_profile_count(struct profile *p, int op)
 {
 	p->total++;
 	p->ops[op]++;
@@ -39,7 +39,7 @@ static int by_count(const void *a, const void *b)
 	return x->number - y->number;
 }
 
-void print_profile(const struct profile *p, FILE *out)
+void stack_print_profile(const struct profile *p, FILE *out)
 {
 /* BEGIN EXERCISE ex6.1 */
 	struct tally tallies[OPCODE_COUNT];
@@ -52,7 +52,7 @@ void print_profile(const struct profile *p, FILE *out)
 	for (int i = 0; i < n; i++)
 		fprintf(out, "%12" PRIu64 "  %5.1f%%  %s\n", tallies[i].count,
 			100.0 * (double)tallies[i].count / (double)p->total,
-			instruction_info[tallies[i].number].mnemonic);
+			stack_instruction_info[tallies[i].number].mnemonic);
 /* STUB ex6.1
 	(void)p;
 	(void)out;
@@ -62,7 +62,7 @@ END STUB */
 /* END EXERCISE ex6.1 */
 }
 
-void print_pairs(const struct profile *p, int how_many, FILE *out)
+void stack_print_pairs(const struct profile *p, int how_many, FILE *out)
 {
 /* BEGIN EXERCISE ex6.2 */
 	static struct tally tallies[OPCODE_COUNT * OPCODE_COUNT];
@@ -76,8 +76,8 @@ void print_pairs(const struct profile *p, int how_many, FILE *out)
 	qsort(tallies, n, sizeof(tallies[0]), by_count);
 	for (int i = 0; i < n && i < how_many; i++)
 		fprintf(out, "%12" PRIu64 "  %s %s\n", tallies[i].count,
-			instruction_info[tallies[i].number / OPCODE_COUNT].mnemonic,
-			instruction_info[tallies[i].number % OPCODE_COUNT].mnemonic);
+			stack_instruction_info[tallies[i].number / OPCODE_COUNT].mnemonic,
+			stack_instruction_info[tallies[i].number % OPCODE_COUNT].mnemonic);
 /* STUB ex6.2
 	(void)p;
 	(void)how_many;

@@ -17,15 +17,15 @@ struct profile {
 	int previous;                                /* the last opcode, or -1 */
 };
 
-void profile_init(struct profile *p);
+void stack_profile_init(struct profile *p);
 
 /* Counts one dispatch of op; the interpreter calls it before op runs. */
-void profile_count(struct profile *p, int op);
+void stack_profile_count(struct profile *p, int op);
 
 /* One line per instruction that ran, the most dispatched first. */
-void print_profile(const struct profile *p, FILE *out);
+void stack_print_profile(const struct profile *p, FILE *out);
 
 /* The `how_many` most frequent pairs, one line each, the most frequent first. */
-void print_pairs(const struct profile *p, int how_many, FILE *out);
+void stack_print_pairs(const struct profile *p, int how_many, FILE *out);
 
 #endif

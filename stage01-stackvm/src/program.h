@@ -11,8 +11,12 @@
  *   16      4     global_count
  *   20      8*n   function table: u32 entry, u16 arg_count, u16 local_count
  *   ...     code_size bytes of code
+ *   ...     optionally, a line table: where each instruction came from in
+ *           the .toy file it was compiled from (format in lang/line_table.h;
+ *           its pcs are byte addresses)
  *
- * and nothing after it: every length is checked against the file's size.
+ * and nothing after it: every length is checked against the file's size,
+ * every entry of the line table against the code.
  */
 #ifndef STACKVM_PROGRAM_H
 #define STACKVM_PROGRAM_H
@@ -21,6 +25,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "lang/line_table.h"
 
 #define BYTECODE_MAGIC "SVMB"
 #define BYTECODE_VERSION 1
@@ -36,6 +41,12 @@ enum {
 	MEMORY_CELLS = 1 << 20,     /* the data memory: 1,048,576 int64 cells */
 };
 
+/* The largest bytecode file, every table at its limit: the largest input
+ * the tool reads (a program at MAX_CODE_SIZE must still load). */
+#define MAX_FILE_SIZE                                                   \
+	(BYTECODE_HEADER_SIZE + (size_t)MAX_FUNCTIONS * FUNCTION_ENTRY_SIZE + \
+	 MAX_CODE_SIZE + LINE_TABLE_MAX_FILE_SIZE(MAX_CODE_SIZE))
+
 struct function {
 	uint32_t entry;             /* code address of its first instruction */
 	uint16_t arg_count;         /* arguments are its first locals */
@@ -50,18 +61,19 @@ struct program {
 	uint32_t function_count;
 	uint32_t global_count;
 	struct function *functions;
+	struct line_table lines;    /* empty unless compiled from Toy */
 };
 
 /* Parses a bytecode file image; on failure returns -1 with err set. */
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err);
 
 /* Serialises prog into a fresh buffer; returns its size. */
-size_t program_save(const struct program *prog, uint8_t **out);
+size_t stack_program_save(const struct program *prog, uint8_t **out);
 
 /* Fills in each function's end from the entry of the next. */
-void program_set_function_ends(struct program *prog);
+void stack_program_set_function_ends(struct program *prog);
 
-void program_free(struct program *prog);
+void stack_program_free(struct program *prog);
 
 #endif

@@ -26,7 +26,7 @@ struct checker {
 
 static const char *name_at(const struct checker *c, uint32_t pc)
 {
-	return instruction_info[c->prog->code[pc]].mnemonic;
+	return stack_instruction_info[c->prog->code[pc]].mnemonic;
 }
 
 static int check_function_table(struct checker *c)
@@ -72,14 +72,14 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		report_set(c->err, 0, 0, "pc %u: unknown opcode 0x%02x", pc, op);
 		return -1;
 	}
-	if (pc + 1 + operand_size(instruction_info[op].operand) > fn->end) {
+	if (pc + 1 + stack_operand_size(stack_instruction_info[op].operand) > fn->end) {
 		report_set(c->err, 0, 0, "pc %u: %s: operand truncated by the end of "
 			   "function %u", pc, name_at(c, pc), fn_index);
 		return -1;
 	}
-	switch (instruction_info[op].operand) {
+	switch (stack_instruction_info[op].operand) {
 	case OPERAND_TARGET:
-		target = read_u32(operand);
+		target = le_get32(operand);
 		if (target < fn->entry || target >= fn->end) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: jump target outside "
 				   "function %u (%u..%u)", pc, name_at(c, pc), target,
@@ -88,10 +88,10 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		}
 		break;
 	case OPERAND_FUNC:
-		if (read_u16(operand) >= prog->function_count) {
+		if (le_get16(operand) >= prog->function_count) {
 			report_set(c->err, 0, 0, "pc %u: call %u: call target is not a "
 				   "function (the program has %u)", pc,
-				   read_u16(operand), prog->function_count);
+				   le_get16(operand), prog->function_count);
 			return -1;
 		}
 		break;
@@ -105,10 +105,10 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		}
 		break;
 	case OPERAND_GLOBAL:
-		if (read_u16(operand) >= prog->global_count) {
+		if (le_get16(operand) >= prog->global_count) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: global index out of "
 				   "range (the program has %u globals)", pc,
-				   name_at(c, pc), read_u16(operand), prog->global_count);
+				   name_at(c, pc), le_get16(operand), prog->global_count);
 			return -1;
 		}
 		break;
@@ -121,7 +121,7 @@ static int check_instruction(struct checker *c, const struct function *fn,
 
 static uint32_t instruction_size(const struct program *prog, uint32_t pc)
 {
-	return 1 + operand_size(instruction_info[prog->code[pc]].operand);
+	return 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
 }
 
 /* Walks a function's code once, marking where instructions start. */
@@ -147,9 +147,9 @@ static int check_jump_targets(struct checker *c, uint32_t fn_index)
 	for (uint32_t pc = fn->entry; pc < fn->end; pc += instruction_size(c->prog, pc)) {
 		uint32_t target;
 
-		if (instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
+		if (stack_instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
 			continue;
-		target = read_u32(c->prog->code + pc + 1);
+		target = le_get32(c->prog->code + pc + 1);
 		if (!c->is_start[target]) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: jump into the middle of "
 				   "an instruction", pc, name_at(c, pc), target);
@@ -194,12 +194,12 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 	while (c->pending > 0) {
 		uint32_t pc = c->worklist[--c->pending];
 		uint8_t op = prog->code[pc];
-		const struct instruction_info *info = &instruction_info[op];
+		const struct instruction_info *info = &stack_instruction_info[op];
 		int pops = info->pops, depth = c->depth[pc];
 		uint32_t next = pc + instruction_size(prog, pc);
 
 		if (op == OP_CALL)
-			pops = prog->functions[read_u16(prog->code + pc + 1)].arg_count;
+			pops = prog->functions[le_get16(prog->code + pc + 1)].arg_count;
 		if (depth < pops) {
 			report_set(c->err, 0, 0, "pc %u: %s: stack underflow (needs %d "
 				   "values, has %d on some path)", pc, info->mnemonic,
@@ -215,7 +215,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 		if (depth > fn->max_stack)
 			fn->max_stack = depth;
 		if (info->operand == OPERAND_TARGET &&
-		    reach(c, fn, pc, read_u32(prog->code + pc + 1), depth) != 0)
+		    reach(c, fn, pc, le_get32(prog->code + pc + 1), depth) != 0)
 			return -1;
 		if (op != OP_JMP && op != OP_RET && op != OP_HALT &&
 		    reach(c, fn, pc, next, depth) != 0)
@@ -225,14 +225,14 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 }
 /* ANCHOR_END: stack-depths */
 
-int verify(struct program *prog, struct error_report *err)
+int stack_verify(struct program *prog, struct error_report *err)
 {
 	struct checker c = { .prog = prog, .err = err };
 	int status = -1;
 
 	if (check_function_table(&c) != 0)
 		return -1;
-	program_set_function_ends(prog);
+	stack_program_set_function_ends(prog);
 	c.depth = malloc(prog->code_size * sizeof(*c.depth));
 	c.is_start = calloc(prog->code_size, sizeof(*c.is_start));
 	c.worklist = malloc(prog->code_size * sizeof(*c.worklist));
@@ -244,6 +244,8 @@ int verify(struct program *prog, struct error_report *err)
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (decode_function(&c, i) != 0 || check_jump_targets(&c, i) != 0)
 			goto out;
+	if (line_table_check_starts(&prog->lines, c.is_start, err) != 0)
+		goto out;
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (check_stack_depths(&c, i) != 0)
 			goto out;

@@ -7,6 +7,6 @@
 
 /* Returns 0 when prog is safe to run (and sets each function's max_stack),
  * or -1 with err naming the first problem. */
-int verify(struct program *prog, struct error_report *err);
+int stack_verify(struct program *prog, struct error_report *err);
 
 #endif

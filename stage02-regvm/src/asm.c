@@ -1,7 +1,8 @@
 /* asm.c - the register machine's assembler.
  *
  *   .globals 1                ; how many globals
- *   .const 10000000000        ; a constant pool entry (loadk adds its own)
+ *   .const BIG 10000000000    ; a name for a value, as in stage 1 (here it
+ *                             ; also takes a pool entry: loadk r1, BIG)
  *   .func main 0 3            ; a function: name, arguments, registers
  *   loop:                     ; a label
  *           addi r0, r0, 1    ; operands: rN registers, numbers, labels
@@ -52,6 +53,7 @@ struct assembler {
 	uint32_t *code;
 	uint32_t words, capacity;
 	struct symbols labels, functions;
+	struct symbols constants_by_name;  /* .const names -> their pool index */
 	struct fixup *fixups;
 	uint32_t fixup_count, fixup_capacity;
 	struct function *fn_table;
@@ -60,6 +62,8 @@ struct assembler {
 	uint32_t constant_count, constant_capacity;
 	struct symtab constant_index;    /* a value's bytes -> its first pool index */
 	uint32_t global_count;
+	bool has_globals;
+	struct line_table lines;         /* from the `.line` directives */
 };
 
 static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
@@ -146,6 +150,30 @@ static int constant_index(struct assembler *a, int64_t value, bool reuse, uint32
 
 /* --- operands ------------------------------------------------------------ */
 
+/* A number, or the name of a .const: the same rule as stage 1's
+ * constant_operand() (a deliberate echo: each assembler keeps its own
+ * symbol tables). */
+static int number(struct assembler *a, int64_t *out)
+{
+	char name[LEX_MAX_NAME];
+	const struct symbol *constant;
+	const char *at;
+	int length;
+
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	length = lex_name(&a->lx, name);
+	if (length < 0)
+		return -1;
+	if (length == 0)
+		return lex_number(&a->lx, out);
+	constant = find(&a->constants_by_name, name);
+	if (!constant)
+		return lex_error(&a->lx, at, "unknown constant %s", name);
+	*out = a->constants[constant->value];
+	return 0;
+}
+
 static int comma(struct assembler *a)
 {
 	return lex_expect(&a->lx, ',');
@@ -176,7 +204,7 @@ static int signed_operand(struct assembler *a, int64_t min, int64_t max, int64_t
 
 	lex_skip_blanks(&a->lx);
 	at = a->lx.p;
-	if (lex_number(&a->lx, out) != 0)
+	if (number(a, out) != 0)
 		return -1;
 	if (*out < min || *out > max)
 		return lex_error(&a->lx, at, "constant must be %lld to %lld (use loadk "
@@ -227,7 +255,7 @@ static int operands(struct assembler *a, unsigned op)
 	int64_t n = 0;
 	uint32_t index = 0;
 
-	switch (instruction_info[op].format) {
+	switch (reg_instruction_info[op].format) {
 	case FMT_NONE:
 		return emit(a, op);
 	case FMT_A:
@@ -239,13 +267,13 @@ static int operands(struct assembler *a, unsigned op)
 		       emit(a, word_abc(op, x, y, z));
 	case FMT_ABI:
 		return reg(a, &x) || comma(a) || reg(a, &y) || comma(a) ||
-		       signed_operand(a, -128, 127, &n) ||
+		       signed_operand(a, SC_MIN, SC_MAX, &n) ||
 		       emit(a, word_abc(op, x, y, (unsigned)n & 0xff));
 	case FMT_AI:
-		return reg(a, &x) || comma(a) || signed_operand(a, -32768, 32767, &n) ||
+		return reg(a, &x) || comma(a) || signed_operand(a, SBX_MIN, SBX_MAX, &n) ||
 		       emit(a, word_abx(op, x, (unsigned)n));
 	case FMT_AK:
-		return reg(a, &x) || comma(a) || lex_number(&a->lx, &n) ||
+		return reg(a, &x) || comma(a) || number(a, &n) ||
 		       constant_index(a, n, true, &index) || emit(a, word_abx(op, x, index));
 	case FMT_AG:
 		return reg(a, &x) || comma(a) ||
@@ -264,7 +292,7 @@ static int operands(struct assembler *a, unsigned op)
 		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abc(op, x, y, 0)) || emit(a, 0);
 	case FMT_AIJ:
-		return reg(a, &x) || comma(a) || signed_operand(a, -128, 127, &n) ||
+		return reg(a, &x) || comma(a) || signed_operand(a, SC_MIN, SC_MAX, &n) ||
 		       comma(a) || symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abc(op, x, (unsigned)n & 0xff, 0)) || emit(a, 0);
 	}
@@ -305,23 +333,47 @@ static int directive_func(struct assembler *a, const char *at)
 	return 0;
 }
 
+/* .const NAME VALUE: a name for a value, usable wherever a number is, as on
+ * the stack machine.  Here it also takes a pool entry of its own, in the
+ * order of the .consts (a loadk of the same value shares the first), which
+ * is how the disassembler gives a pool back as it was. */
+static int directive_const(struct assembler *a)
+{
+	char name[LEX_MAX_NAME];
+	const char *at;
+	int64_t value;
+	uint32_t index;
+
+	lex_skip_blanks(&a->lx);
+	at = a->lx.p;
+	if (lex_name(&a->lx, name) <= 0)
+		return lex_error(&a->lx, at, "expected a name after .const");
+	if (lex_number(&a->lx, &value) != 0 || constant_index(a, value, false, &index) != 0)
+		return -1;
+	return define(a, &a->constants_by_name, name, at, index, "constant");
+}
+
 static int directive(struct assembler *a)
 {
 	const char *at = a->lx.p;
 	char name[LEX_MAX_NAME];
-	int64_t value;
-	uint32_t index;
 
 	if (lex_name(&a->lx, name) < 0)
 		return -1;
 	if (strcmp(name, ".func") == 0)
 		return directive_func(a, at);
-	if (strcmp(name, ".globals") == 0)
+	if (strcmp(name, ".globals") == 0) {
+		if (a->has_globals)
+			return lex_error(&a->lx, at, ".globals is given twice");
+		a->has_globals = true;
 		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
+	}
 	if (strcmp(name, ".const") == 0)
-		return lex_number(&a->lx, &value) || constant_index(a, value, false, &index);
+		return directive_const(a);
 	if (strcmp(name, ".line") == 0)
 		return lex_line_directive(&a->lx);
+	if (strcmp(name, ".source") == 0)
+		return lex_source_directive(&a->lx, a->lines.source);
 	return lex_error(&a->lx, at, "unknown directive %s", name);
 }
 
@@ -352,11 +404,14 @@ static int line(struct assembler *a)
 	if (length == 0)
 		return lex_at_line_end(&a->lx) ? 0 : lex_error(&a->lx, a->lx.p,
 			"expected an instruction, a label or a directive");
-	op = opcode_by_mnemonic(name, length);
+	op = reg_opcode_by_mnemonic(name, length);
 	if (op < 0)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (a->functions.count == 0)
 		return lex_error(&a->lx, at, "instruction before the first .func");
+	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->words,
+			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
+		return lex_error(&a->lx, at, "out of memory");
 	return operands(a, (unsigned)op);
 }
 
@@ -379,10 +434,10 @@ static int resolve(struct assembler *a)
 			a->code[f->pc] |= s->value << 16;
 		} else if (f->kind == FIX_WORD) {
 			a->code[f->pc + 1] = (uint32_t)(int32_t)offset;
-		} else if (offset < -32768 || offset > 32767) {
+		} else if (offset < SBX_MIN || offset > SBX_MAX) {
 			report_set(a->lx.err, f->line, f->col, "label '%s' is too far away "
-				   "for this jump (%lld words; it reaches -32768 to 32767)",
-				   f->name, (long long)offset);
+				   "for this jump (%lld words; it reaches %d to %d)",
+				   f->name, (long long)offset, SBX_MIN, SBX_MAX);
 			return -1;
 		} else {
 			a->code[f->pc] |= ((uint32_t)offset & 0xffff) << 16;
@@ -402,6 +457,9 @@ static void assembler_free(struct assembler *a)
 	free(a->fn_table);
 	free(a->constants);
 	symtab_free(&a->constant_index);
+	free(a->constants_by_name.items);
+	symtab_free(&a->constants_by_name.index);
+	line_table_free(&a->lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -430,8 +488,9 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	*prog = (struct program){ .code = a.code, .code_words = a.words,
 		.function_count = a.functions.count, .global_count = a.global_count,
 		.constant_count = a.constant_count, .functions = a.fn_table,
-		.constants = a.constants };
-	program_set_function_ends(prog);
+		.constants = a.constants, .lines = a.lines };
+	reg_program_set_function_ends(prog);
+	a.lines = (struct line_table){ 0 };
 	a.code = NULL;
 	a.fn_table = NULL;
 	a.constants = NULL;
@@ -442,13 +501,13 @@ fail:
 	return -1;
 }
 
-int assemble(const char *src, size_t len, struct program *prog,
+int reg_assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err)
 {
 	return assemble_text(src, len, false, prog, err);
 }
 
-int assemble_compiled(const char *src, size_t len, struct program *prog,
+int reg_assemble_compiled(const char *src, size_t len, struct program *prog,
 		      struct error_report *err)
 {
 	return assemble_text(src, len, true, prog, err);

@@ -8,12 +8,12 @@
 
 /* Assembles src (len bytes).  Returns 0, or -1 with err at the line and
  * column of the first error.  The program still has to be verified. */
-int assemble(const char *src, size_t len, struct program *prog,
+int reg_assemble(const char *src, size_t len, struct program *prog,
 	     struct error_report *err);
 
 /* The same for what a compiler wrote: after a `.line L C` directive, errors
  * cite that line and column of the compiler's source (see asm_lexer.h). */
-int assemble_compiled(const char *src, size_t len, struct program *prog,
+int reg_assemble_compiled(const char *src, size_t len, struct program *prog,
 		      struct error_report *err);
 
 #endif

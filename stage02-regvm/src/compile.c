@@ -15,8 +15,25 @@
 #include <stdlib.h>
 
 #include "lang/text.h"
+#include "program.h"
+#include "opcodes.h"
 
-enum { REGISTERS = 256 };
+/* An instruction's spelling, as the machine's table (opcodes.h) has it. */
+static const char *mnemonic(enum opcode op)
+{
+	return reg_instruction_info[op].mnemonic;
+}
+
+/* take()'s answer when every register of the frame is in use: the error is
+ * reported, and what is written after it is dropped with the output. */
+enum { NO_REGISTER = -1 };
+
+/* The front end's limits (toy.h) must fit this machine's (program.h): the
+ * machine defines them, and a program the front end accepts must assemble
+ * (its locals leave registers for temporaries). */
+_Static_assert((int)TOY_MAX_FUNCTIONS + 1 <= (int)MAX_FUNCTIONS, "Toy's functions and main");
+_Static_assert((int)TOY_MAX_GLOBALS <= (int)MAX_GLOBALS, "Toy's globals");
+_Static_assert((int)TOY_MAX_LOCALS < (int)MAX_REGISTERS, "Toy's locals");
 
 struct compiler {
 	const struct toy_program *prog;
@@ -77,10 +94,10 @@ static bool arithmetic(const struct toy_expr *top, const struct toy_expr *e)
 /* Takes the next free register, or reports that there is none. */
 static int take(struct compiler *c, const struct toy_expr *e)
 {
-	if (c->top == REGISTERS) {
+	if (c->top == MAX_REGISTERS) {
 		report_set(c->err, e ? e->line : 0, e ? e->col : 0, "expression too "
-			   "complex: it needs more than %d registers", REGISTERS);
-		return 0;                   /* a valid register: the error ends it all */
+			   "complex: it needs more than %d registers", MAX_REGISTERS);
+		return NO_REGISTER;
 	}
 	if (c->top + 1 > c->frame)
 		c->frame = c->top + 1;
@@ -113,28 +130,28 @@ static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when
 {
 	/* For each comparison: the instruction that jumps when it holds, and
 	 * the one that jumps when it fails; "swap" means with a and b swapped. */
-	static const struct { const char *holds, *fails, *holds_k, *fails_k;
+	static const struct { enum opcode holds, fails, holds_k, fails_k;
 			      bool swap_holds, swap_fails; } forms[] = {
-		[TOY_EQ] = { "jeq", "jne", "jeqi", "jnei", false, false },
-		[TOY_NE] = { "jne", "jeq", "jnei", "jeqi", false, false },
-		[TOY_LT] = { "jlt", "jle", "jlti", "jgei", false, true },
-		[TOY_LE] = { "jle", "jlt", "jlei", "jgti", false, true },
-		[TOY_GT] = { "jlt", "jle", "jgti", "jlei", true, false },
-		[TOY_GE] = { "jle", "jlt", "jgei", "jlti", true, false },
+		[TOY_EQ] = { OP_JEQ, OP_JNE, OP_JEQI, OP_JNEI, false, false },
+		[TOY_NE] = { OP_JNE, OP_JEQ, OP_JNEI, OP_JEQI, false, false },
+		[TOY_LT] = { OP_JLT, OP_JLE, OP_JLTI, OP_JGEI, false, true },
+		[TOY_LE] = { OP_JLE, OP_JLT, OP_JLEI, OP_JGTI, false, true },
+		[TOY_GT] = { OP_JLT, OP_JLE, OP_JGTI, OP_JLEI, true, false },
+		[TOY_GE] = { OP_JLE, OP_JLT, OP_JGEI, OP_JLTI, true, false },
 	};
 	enum toy_op op = e->as.binary.op;
 	int saved = c->top, a = any(c, e->as.binary.left), b;
 
-	if (fits(e->as.binary.right, -128, 127)) {
+	if (fits(e->as.binary.right, SC_MIN, SC_MAX)) {
 		text_printf(&c->out, "\t%s r%d, %" PRId64 ", L%d\n",
-			    when_true ? forms[op].holds_k : forms[op].fails_k, a,
+			    mnemonic(when_true ? forms[op].holds_k : forms[op].fails_k), a,
 			    e->as.binary.right->as.number, label);
 	} else {
 		bool swap = when_true ? forms[op].swap_holds : forms[op].swap_fails;
 
 		b = any(c, e->as.binary.right);
 		text_printf(&c->out, "\t%s r%d, r%d, L%d\n",
-			    when_true ? forms[op].holds : forms[op].fails,
+			    mnemonic(when_true ? forms[op].holds : forms[op].fails),
 			    swap ? b : a, swap ? a : b, label);
 	}
 	c->top = saved;
@@ -193,11 +210,21 @@ static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true
 	c->top = saved;
 }
 
-static const char *const binary_ops[] = {
-	[TOY_ADD] = "add", [TOY_SUB] = "sub", [TOY_MUL] = "mul", [TOY_DIV] = "div",
-	[TOY_MOD] = "mod", [TOY_EQ] = "eq", [TOY_NE] = "ne", [TOY_LT] = "lt",
-	[TOY_LE] = "le", [TOY_GT] = "lt", [TOY_GE] = "le",
+/* The instruction of each arithmetic and comparison operator (> and >=
+ * are < and <= with the operands swapped). */
+static const enum opcode binary_ops[] = {
+	[TOY_ADD] = OP_ADD, [TOY_SUB] = OP_SUB, [TOY_MUL] = OP_MUL, [TOY_DIV] = OP_DIV,
+	[TOY_MOD] = OP_MOD, [TOY_EQ] = OP_EQ, [TOY_NE] = OP_NE, [TOY_LT] = OP_LT,
+	[TOY_LE] = OP_LE, [TOY_GT] = OP_LT, [TOY_GE] = OP_LE,
 };
+
+/* Before an instruction that can fault (a division, a memory access, a
+ * call): its own position, so that the fault names the expression, not
+ * only the statement it is in. */
+static void may_fault(struct compiler *c, const struct toy_expr *e)
+{
+	text_at_source(&c->out, e->line, e->col);
+}
 
 /* e, once its left operand is in register a, into register target. */
 static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int target)
@@ -206,16 +233,19 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 	const struct toy_expr *right = e->as.binary.right;
 	int b;
 
-	if ((op == TOY_ADD && fits(right, -128, 127)) || (op == TOY_SUB && fits(right, -127, 128))) {
+	if ((op == TOY_ADD && fits(right, SC_MIN, SC_MAX)) ||
+	    (op == TOY_SUB && fits(right, -SC_MAX, -SC_MIN))) {
 		text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a,
 			    op == TOY_ADD ? right->as.number : -right->as.number);
 		return;
 	}
 	b = any(c, right);
+	if (toy_op_may_fault(e->as.binary.op))
+		may_fault(c, e);
 	if (op == TOY_GT || op == TOY_GE)   /* a > b is b < a */
-		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, b, a);
+		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", mnemonic(binary_ops[op]), target, b, a);
 	else
-		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", binary_ops[op], target, a, b);
+		text_printf(&c->out, "\t%s r%d, r%d, r%d\n", mnemonic(binary_ops[op]), target, a, b);
 }
 
 /* A chain such as 1 + 2 + ... + n, in a loop (see toy_stack in toy.h): the
@@ -270,6 +300,7 @@ static void call(struct compiler *c, const struct toy_expr *e, int target)
 	}
 	if (e->as.call.nargs == 0)
 		take(c, e);                 /* the result's register */
+	may_fault(c, e);
 	text_printf(&c->out, "\tcall r%d, f_%s\n", base, e->as.call.name);
 	if (target != base)
 		text_printf(&c->out, "\tmov r%d, r%d\n", target, base);
@@ -301,11 +332,11 @@ END STUB */
 /* Compiles e so that its value ends up in register target. */
 static void into(struct compiler *c, const struct toy_expr *e, int target)
 {
-	int saved = c->top;
+	int saved = c->top, index;
 
 	switch (e->kind) {
 	case TOY_EXPR_NUMBER:
-		if (fits(e, -32768, 32767))
+		if (fits(e, SBX_MIN, SBX_MAX))
 			text_printf(&c->out, "\tloadi r%d, %" PRId64 "\n", target, e->as.number);
 		else
 			text_printf(&c->out, "\tloadk r%d, %" PRId64 "\n", target, e->as.number);
@@ -331,7 +362,9 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 		call(c, e, target);
 		break;
 	case TOY_EXPR_MEM:
-		text_printf(&c->out, "\tload r%d, r%d\n", target, any(c, e->as.mem.index));
+		index = any(c, e->as.mem.index);
+		may_fault(c, e);
+		text_printf(&c->out, "\tload r%d, r%d\n", target, index);
 		break;
 	}
 	c->top = saved;
@@ -436,7 +469,7 @@ static void loop_bottom(struct compiler *c, const struct toy_stmt *loop, int top
 
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
-	int saved = c->top, first, second, r;
+	int saved = c->top, first, second, r, value;
 
 	text_at_source(&c->out, s->line, s->col);
 	switch (s->kind) {
@@ -451,7 +484,9 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		break;
 	case TOY_STMT_STORE:
 		r = any(c, s->as.store.index);
-		text_printf(&c->out, "\tstore r%d, r%d\n", r, any(c, s->as.store.value));
+		value = any(c, s->as.store.value);
+		text_at_source(&c->out, s->line, s->col);
+		text_printf(&c->out, "\tstore r%d, r%d\n", r, value);
 		break;
 	case TOY_STMT_IF:
 		if_statement(c, s);
@@ -520,9 +555,10 @@ static void function(struct compiler *c, const struct toy_function *fn)
 	c->out = program;
 }
 
-char *compile_toy(const struct toy_program *prog, bool fuse, struct error_report *err)
+char *reg_compile_toy(const struct toy_program *prog,
+		      const struct toy_compile_options *opts, struct error_report *err)
 {
-	struct compiler c = { .prog = prog, .err = err, .fuse = fuse };
+	struct compiler c = { .prog = prog, .err = err, .fuse = opts->fuse };
 
 	text_printf(&c.out, "; compiled from Toy by regvm\n.globals %d\n", prog->nglobals);
 	function(&c, NULL);

@@ -7,19 +7,10 @@
 
 #include "opcodes.h"
 
-static int64_t target_of(const struct program *prog, uint32_t pc)
+void reg_format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
 {
 	uint32_t w = prog->code[pc];
-
-	if (instruction_words(instruction_info[op_of(w)].format) == 2)
-		return (int64_t)pc + 2 + (int32_t)prog->code[pc + 1];
-	return (int64_t)pc + 1 + sbx_of(w);
-}
-
-void format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size)
-{
-	uint32_t w = prog->code[pc];
-	const struct instruction_info *info = &instruction_info[op_of(w)];
+	const struct instruction_info *info = &reg_instruction_info[op_of(w)];
 	const char *m = info->mnemonic;
 	unsigned a = a_of(w), b = b_of(w);
 
@@ -36,30 +27,25 @@ void format_instruction(const struct program *prog, uint32_t pc, char *buf, size
 	case FMT_AG:   snprintf(buf, size, "%s r%u, %u", m, a, bx_of(w)); break;
 	case FMT_AF:   snprintf(buf, size, "%s r%u, f%u", m, a, bx_of(w)); break;
 	case FMT_J:
-		snprintf(buf, size, "%s L%lld", m, (long long)target_of(prog, pc));
+		snprintf(buf, size, "%s L%lld", m, (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_AJ:
-		snprintf(buf, size, "%s r%u, L%lld", m, a, (long long)target_of(prog, pc));
+		snprintf(buf, size, "%s r%u, L%lld", m, a, (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_ABJ:
 		snprintf(buf, size, "%s r%u, r%u, L%lld", m, a, b,
-			 (long long)target_of(prog, pc));
+			 (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_AIJ:
 		snprintf(buf, size, "%s r%u, %d, L%lld", m, a, sb_of(w),
-			 (long long)target_of(prog, pc));
+			 (long long)jump_target(prog->code, pc));
 		break;
 	}
 }
 
 static uint32_t words_at(const struct program *prog, uint32_t pc)
 {
-	return instruction_words(instruction_info[op_of(prog->code[pc])].format);
-}
-
-static bool is_jump(enum format format)
-{
-	return format == FMT_J || format == FMT_AJ || format == FMT_ABJ || format == FMT_AIJ;
+	return reg_instruction_words(reg_instruction_info[op_of(prog->code[pc])].format);
 }
 
 /* After a call: "; arguments rA..rB", the caller's registers that become
@@ -82,24 +68,26 @@ END STUB */
 /* END EXERCISE ex2.3 */
 }
 
-int disassemble(const struct program *prog, FILE *out)
+int reg_disassemble(const struct program *prog, FILE *out)
 {
 	bool *is_target = calloc(prog->code_words, sizeof(*is_target));
+	uint32_t line = 0;           /* the next entry of the line table */
 	uint32_t fn = 0;
 	char text[64];
 
 	if (!is_target)
 		return -1;
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc))
-		if (is_jump(instruction_info[op_of(prog->code[pc])].format))
-			is_target[target_of(prog, pc)] = true;
+		if (format_jumps(reg_instruction_info[op_of(prog->code[pc])].format))
+			is_target[jump_target(prog->code, pc)] = true;
 
 	fprintf(out, "; %u functions, %u globals, %u constants, %u words of code\n",
 		prog->function_count, prog->global_count, prog->constant_count,
 		prog->code_words);
 	fprintf(out, ".globals %u\n", prog->global_count);
+	line_table_print_source(&prog->lines, out);
 	for (uint32_t k = 0; k < prog->constant_count; k++)
-		fprintf(out, ".const %" PRId64 "\n", prog->constants[k]);
+		fprintf(out, ".const k%u %" PRId64 "\n", k, prog->constants[k]);
 	for (uint32_t pc = 0; pc < prog->code_words; pc += words_at(prog, pc)) {
 		while (fn < prog->function_count && prog->functions[fn].entry == pc) {
 			fprintf(out, ".func f%u %u %u\n", fn, prog->functions[fn].arg_count,
@@ -108,7 +96,8 @@ int disassemble(const struct program *prog, FILE *out)
 		}
 		if (is_target[pc])
 			fprintf(out, "L%u:\n", pc);
-		format_instruction(prog, pc, text, sizeof(text));
+		line_table_print_at(&prog->lines, &line, pc, out);
+		reg_format_instruction(prog, pc, text, sizeof(text));
 		fprintf(out, "\t%s", text);
 		if (op_of(prog->code[pc]) == OP_CALL)
 			print_argument_window(prog, prog->code[pc], out);

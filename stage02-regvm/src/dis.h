@@ -9,10 +9,11 @@
 
 /* Writes the instruction at pc as text ("add r0, r1, r2", "jlt r0, r1, L12")
  * into buf.  Jump targets are named L<word>, functions f<index>. */
-void format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size);
+void reg_format_instruction(const struct program *prog, uint32_t pc, char *buf, size_t size);
 
 /* Prints a verified program as assembly; assembling it gives back the same
- * bytes.  Returns -1 when out of memory. */
-int disassemble(const struct program *prog, FILE *out);
+ * bytes.  A line table comes out as `.source` and `.line` directives, each
+ * `.line` above the instructions it covers.  Returns -1 when out of memory. */
+int reg_disassemble(const struct program *prog, FILE *out);
 
 #endif

@@ -26,9 +26,11 @@ struct run_stats {
 	int max_call_depth;
 };
 
-/* Runs prog, which verify() accepted.  Returns 0 when it halts, or -1 when
- * it fails at run time, with err naming the pc, instruction and cause. */
-int run_program(const struct program *prog, const struct run_options *opts,
+/* Runs prog, which reg_verify() accepted.  Returns 0 when it halts, or -1 when
+ * it fails at run time, with err naming the pc, instruction and cause, and
+ * at the source position the line table gives the instruction, if any
+ * (print it under line_table_source()'s name). */
+int reg_run_program(const struct program *prog, const struct run_options *opts,
 		struct run_stats *stats, struct error_report *err);
 
 #endif

@@ -36,7 +36,8 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Compiles a Toy source file to assembly text; exits on a compile error. */
+/* Compiles a Toy source file to assembly text that names the file in a
+ * `.source` directive, for the line table; exits on a compile error. */
 static char *compile_file(const char *path, const unsigned char *src, size_t size,
 			  bool fuse)
 {
@@ -46,10 +47,13 @@ static char *compile_file(const char *path, const unsigned char *src, size_t siz
 
 	if (!toy)
 		die_report(EXIT_BAD_INPUT, path, &err);
-	assembly = compile_toy(toy, fuse, &err);
+	assembly = reg_compile_toy(toy, &(struct toy_compile_options){ .fuse = fuse }, &err);
 	toy_free(toy);
 	if (!assembly)
 		die_report(EXIT_BAD_INPUT, path, &err);
+	assembly = line_table_name_source(path, assembly);
+	if (!assembly)
+		die(EXIT_BAD_INPUT, "out of memory");
 	return assembly;
 }
 
@@ -59,13 +63,14 @@ static void load_program(const char *path, bool fuse, struct program *prog)
 {
 	struct error_report err = { 0 };
 	size_t size;
-	unsigned char *data = read_file_or_die(path, 4 * (size_t)MAX_CODE_WORDS, &size);
+	unsigned char *data = read_file_or_die(path, has_suffix(path, ".toy") ?
+						 TOY_MAX_SOURCE : MAX_FILE_SIZE, &size);
 	int status;
 
 	if (has_suffix(path, ".toy")) {
 		char *assembly = compile_file(path, data, size, fuse);
 
-		status = assemble_compiled(assembly, strlen(assembly), prog, &err);
+		status = reg_assemble_compiled(assembly, strlen(assembly), prog, &err);
 		free(assembly);
 		/* The back end writes only what its assembler accepts, so
 		 * an assembly error of a compiled program is a limit of the
@@ -74,20 +79,21 @@ static void load_program(const char *path, bool fuse, struct program *prog)
 		if (status != 0)
 			report_prefix(&err, "the compiled program exceeds a limit of the "
 				      "machine: ");
+
 	} else if (has_suffix(path, ".rasm")) {
-		status = assemble((const char *)data, size, prog, &err);
+		status = reg_assemble((const char *)data, size, prog, &err);
 	} else {
-		status = program_load(prog, data, size, &err);
+		status = reg_program_load(prog, data, size, &err);
 	}
 	free(data);
-	if (status != 0 || verify(prog, &err) != 0)
+	if (status != 0 || reg_verify(prog, &err) != 0)
 		die_report(EXIT_BAD_INPUT, path, &err);
 }
 
 static void save_program(const char *path, struct program *prog)
 {
 	uint8_t *bytes;
-	size_t size = program_save(prog, &bytes);
+	size_t size = reg_program_save(prog, &bytes);
 
 	if (size == 0)
 		die(EXIT_BAD_INPUT, "out of memory");
@@ -112,7 +118,7 @@ static int command_asm(int argc, char **argv)
 		die_usage("asm needs an input file and -o OUTPUT");
 	load_program(in, false, &prog);
 	save_program(out, &prog);
-	program_free(&prog);
+	reg_program_free(&prog);
 	return EXIT_OK;
 }
 
@@ -148,7 +154,7 @@ static int command_compile(int argc, char **argv)
 	}
 	load_program(in, fuse, &prog);
 	save_program(out, &prog);
-	program_free(&prog);
+	reg_program_free(&prog);
 	return EXIT_OK;
 }
 
@@ -159,9 +165,9 @@ static int command_dis(int argc, char **argv)
 	if (argc != 1 || argv[0][0] == '-')
 		die_usage("dis takes one bytecode file");
 	load_program(argv[0], false, &prog);
-	if (disassemble(&prog, stdout) != 0)
+	if (reg_disassemble(&prog, stdout) != 0)
 		die(EXIT_BAD_INPUT, "out of memory");
-	program_free(&prog);
+	reg_program_free(&prog);
 	return EXIT_OK;
 }
 
@@ -170,7 +176,7 @@ static uint32_t static_instructions(const struct program *prog)
 	uint32_t count = 0;
 
 	for (uint32_t pc = 0; pc < prog->code_words; count++)
-		pc += instruction_words(instruction_info[op_of(prog->code[pc])].format);
+		pc += reg_instruction_words(reg_instruction_info[op_of(prog->code[pc])].format);
 	return count;
 }
 
@@ -230,13 +236,13 @@ static int command_run(int argc, char **argv)
 	if (!path)
 		die_usage("run needs a program file");
 	load_program(path, fuse, &prog);
-	status = run_program(&prog, &opts, &stats, &err);
+	status = reg_run_program(&prog, &opts, &stats, &err);
 	if (status != 0)
-		print_report(path, &err);
+		print_report(line_table_source(&prog.lines, path), &err);
 	status = finish_stdout(status == 0 ? EXIT_OK : EXIT_GUEST_FAILED);
 	if (show_stats)
 		print_stats(&prog, &stats, opts.dispatch);
-	program_free(&prog);
+	reg_program_free(&prog);
 	return status;
 }
 

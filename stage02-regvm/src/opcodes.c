@@ -3,21 +3,21 @@
 
 #include <string.h>
 
-const struct instruction_info instruction_info[OPCODE_COUNT] = {
+const struct instruction_info reg_instruction_info[OPCODE_COUNT] = {
 #define X(name, mnemonic, format) [OP_##name] = { mnemonic, format },
 	INSTRUCTIONS(X)
 #undef X
 };
 
-int instruction_words(enum format format)
+int reg_instruction_words(enum format format)
 {
 	return format == FMT_ABJ || format == FMT_AIJ ? 2 : 1;
 }
 
-int opcode_by_mnemonic(const char *mnemonic, int length)
+int reg_opcode_by_mnemonic(const char *mnemonic, int length)
 {
 	for (int op = 0; op < OPCODE_COUNT; op++) {
-		const char *name = instruction_info[op].mnemonic;
+		const char *name = reg_instruction_info[op].mnemonic;
 
 		if ((int)strlen(name) == length && memcmp(name, mnemonic, length) == 0)
 			return op;

@@ -17,6 +17,7 @@
 #ifndef REGVM_OPCODES_H
 #define REGVM_OPCODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum format {
@@ -90,7 +91,15 @@ struct instruction_info {
 	enum format format;
 };
 
-extern const struct instruction_info instruction_info[OPCODE_COUNT];
+extern const struct instruction_info reg_instruction_info[OPCODE_COUNT];
+
+/* The ranges of the signed fields, named once for the assembler, the back
+ * end and the error messages: sC and sB are 8 bits, sBx 16 (a constant or
+ * a jump's offset in words). */
+enum {
+	SC_MIN = INT8_MIN, SC_MAX = INT8_MAX,        /* sC, and sB of FMT_AIJ */
+	SBX_MIN = INT16_MIN, SBX_MAX = INT16_MAX,
+};
 
 /* Fields of an instruction word. */
 static inline unsigned op_of(uint32_t w) { return w & 0xff; }
@@ -103,9 +112,27 @@ static inline unsigned bx_of(uint32_t w) { return w >> 16; }
 static inline int sbx_of(uint32_t w) { return (int16_t)(w >> 16); }
 
 /* Words the instruction takes: 2 for compare-and-jump, else 1. */
-int instruction_words(enum format format);
+int reg_instruction_words(enum format format);
+
+/* Does an instruction of this format jump? */
+static inline bool format_jumps(enum format format)
+{
+	return format == FMT_J || format == FMT_AJ || format == FMT_ABJ || format == FMT_AIJ;
+}
+
+/* Where the jump at pc goes: its offset counts from the next instruction,
+ * and is sBx, or the next word for a compare-and-jump.  (The verifier and the
+ * disassembler ask this; the interpreter's handlers add the same offset to
+ * pc as they go.)  The caller checked that the instruction is inside the
+ * code; the result may be outside it. */
+static inline int64_t jump_target(const uint32_t *code, uint32_t pc)
+{
+	if (reg_instruction_words(reg_instruction_info[op_of(code[pc])].format) == 2)
+		return (int64_t)pc + 2 + (int32_t)code[pc + 1];
+	return (int64_t)pc + 1 + sbx_of(code[pc]);
+}
 
 /* The opcode spelled mnemonic, or -1. */
-int opcode_by_mnemonic(const char *mnemonic, int length);
+int reg_opcode_by_mnemonic(const char *mnemonic, int length);
 
 #endif

@@ -14,8 +14,12 @@
  *                 u16 register_count
  *   ...     8*k   constants, int64
  *   ...     4*n   code
+ *   ...           optionally, a line table: where each instruction came
+ *                 from in the .toy file it was compiled from (format in
+ *                 lang/line_table.h; its pcs are word indexes)
  *
- * and nothing after it: every length is checked against the file's size.
+ * and nothing after it: every length is checked against the file's size,
+ * every entry of the line table against the code.
  */
 #ifndef REGVM_PROGRAM_H
 #define REGVM_PROGRAM_H
@@ -24,6 +28,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "lang/line_table.h"
 
 #define BYTECODE_MAGIC "RVMB"
 #define BYTECODE_VERSION 1
@@ -38,6 +43,13 @@ enum {
 	MAX_REGISTERS = 256,        /* register fields are 8 bits */
 	MEMORY_CELLS = 1 << 20,     /* the data memory: 1,048,576 int64 cells */
 };
+
+/* The largest bytecode file, every table at its limit: the largest input
+ * the tool reads (a program at MAX_CODE_WORDS must still load). */
+#define MAX_FILE_SIZE                                                   \
+	(BYTECODE_HEADER_SIZE + (size_t)MAX_FUNCTIONS * FUNCTION_ENTRY_SIZE + \
+	 (size_t)MAX_CONSTANTS * 8 + (size_t)MAX_CODE_WORDS * 4 +         \
+	 LINE_TABLE_MAX_FILE_SIZE(MAX_CODE_WORDS))
 
 struct function {
 	uint32_t entry;             /* word index of its first instruction */
@@ -54,16 +66,17 @@ struct program {
 	uint32_t constant_count;
 	struct function *functions;
 	int64_t *constants;
+	struct line_table lines;    /* empty unless compiled from Toy */
 };
 
 /* Parses a bytecode file image; on failure returns -1 with err set. */
-int program_load(struct program *prog, const uint8_t *data, size_t size,
+int reg_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err);
 
 /* Serialises prog into a fresh buffer; returns its size (0: no memory). */
-size_t program_save(const struct program *prog, uint8_t **out);
+size_t reg_program_save(const struct program *prog, uint8_t **out);
 
-void program_set_function_ends(struct program *prog);
-void program_free(struct program *prog);
+void reg_program_set_function_ends(struct program *prog);
+void reg_program_free(struct program *prog);
 
 #endif

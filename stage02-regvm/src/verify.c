@@ -56,7 +56,7 @@ static int bad(struct checker *c, uint32_t pc, const char *what, unsigned value,
 	       unsigned limit)
 {
 	report_set(c->err, 0, 0, "pc %u: %s: %s %u out of range (0 to %d)", pc,
-		   instruction_info[op_of(c->prog->code[pc])].mnemonic, what, value,
+		   reg_instruction_info[op_of(c->prog->code[pc])].mnemonic, what, value,
 		   (int)limit - 1);
 	return -1;
 }
@@ -71,7 +71,7 @@ static int check_operands(struct checker *c, const struct function *fn,
 	unsigned regs = fn->register_count;
 	const struct function *callee;
 
-	switch (instruction_info[op_of(w)].format) {
+	switch (reg_instruction_info[op_of(w)].format) {
 	case FMT_NONE:
 	case FMT_J:
 		return 0;
@@ -148,41 +148,31 @@ static uint32_t used_bits(enum format format)
 	return 0xffffffff;
 }
 
-/* The jump target of the instruction at pc, which takes words words. */
-static int64_t jump_target(const struct program *prog, uint32_t pc, int words)
-{
-	uint32_t w = prog->code[pc];
-
-	if (words == 2)
-		return (int64_t)pc + 2 + (int32_t)prog->code[pc + 1];
-	return (int64_t)pc + 1 + sbx_of(w);
-}
-
 static int check_function(struct checker *c, uint32_t fn_index)
 {
 	const struct program *prog = c->prog;
 	const struct function *fn = &prog->functions[fn_index];
 	uint32_t pc, last = fn->entry;
 
-	for (pc = fn->entry; pc < fn->end; pc += instruction_words(
-		     instruction_info[op_of(prog->code[pc])].format)) {
+	for (pc = fn->entry; pc < fn->end; pc += reg_instruction_words(
+		     reg_instruction_info[op_of(prog->code[pc])].format)) {
 		unsigned op = op_of(prog->code[pc]);
 
 		if (op >= OPCODE_COUNT) {
 			report_set(c->err, 0, 0, "pc %u: unknown opcode 0x%02x", pc, op);
 			return -1;
 		}
-		if (pc + instruction_words(instruction_info[op].format) > fn->end) {
+		if (pc + reg_instruction_words(reg_instruction_info[op].format) > fn->end) {
 			report_set(c->err, 0, 0, "pc %u: %s: its offset word is cut off "
 				   "by the end of function %u", pc,
-				   instruction_info[op].mnemonic, fn_index);
+				   reg_instruction_info[op].mnemonic, fn_index);
 			return -1;
 		}
-		if (prog->code[pc] & ~used_bits(instruction_info[op].format)) {
+		if (prog->code[pc] & ~used_bits(reg_instruction_info[op].format)) {
 			report_set(c->err, 0, 0, "pc %u: %s: unused bits 0x%08x of the "
 				   "instruction word are not zero", pc,
-				   instruction_info[op].mnemonic,
-				   prog->code[pc] & ~used_bits(instruction_info[op].format));
+				   reg_instruction_info[op].mnemonic,
+				   prog->code[pc] & ~used_bits(reg_instruction_info[op].format));
 			return -1;
 		}
 		if (check_operands(c, fn, fn_index, pc) != 0)
@@ -194,7 +184,7 @@ static int check_function(struct checker *c, uint32_t fn_index)
 	    op_of(prog->code[last]) != OP_HALT) {
 		report_set(c->err, 0, 0, "pc %u: %s: execution falls off the end of "
 			   "function %u without ret, jmp or halt", last,
-			   instruction_info[op_of(prog->code[last])].mnemonic, fn_index);
+			   reg_instruction_info[op_of(prog->code[last])].mnemonic, fn_index);
 		return -1;
 	}
 	return 0;
@@ -207,27 +197,24 @@ static int check_jumps(struct checker *c, uint32_t fn_index)
 	const struct function *fn = &prog->functions[fn_index];
 
 	for (uint32_t pc = fn->entry; pc < fn->end; pc++) {
-		enum format format;
 		int64_t target;
 
 		if (!c->is_start[pc])
 			continue;
-		format = instruction_info[op_of(prog->code[pc])].format;
-		if (format != FMT_J && format != FMT_AJ && format != FMT_ABJ &&
-		    format != FMT_AIJ)
+		if (!format_jumps(reg_instruction_info[op_of(prog->code[pc])].format))
 			continue;
-		target = jump_target(prog, pc, instruction_words(format));
+		target = jump_target(prog->code, pc);
 		if (target < fn->entry || target >= fn->end) {
 			report_set(c->err, 0, 0, "pc %u: %s: jump target %lld outside "
 				   "function %u (%u..%u)", pc,
-				   instruction_info[op_of(prog->code[pc])].mnemonic,
+				   reg_instruction_info[op_of(prog->code[pc])].mnemonic,
 				   (long long)target, fn_index, fn->entry, fn->end - 1);
 			return -1;
 		}
 		if (!c->is_start[target]) {
 			report_set(c->err, 0, 0, "pc %u: %s: jump into the middle of an "
 				   "instruction (word %lld)", pc,
-				   instruction_info[op_of(prog->code[pc])].mnemonic,
+				   reg_instruction_info[op_of(prog->code[pc])].mnemonic,
 				   (long long)target);
 			return -1;
 		}
@@ -235,14 +222,14 @@ static int check_jumps(struct checker *c, uint32_t fn_index)
 	return 0;
 }
 
-int verify(struct program *prog, struct error_report *err)
+int reg_verify(struct program *prog, struct error_report *err)
 {
 	struct checker c = { .prog = prog, .err = err };
 	int status = -1;
 
 	if (check_function_table(&c) != 0)
 		return -1;
-	program_set_function_ends(prog);
+	reg_program_set_function_ends(prog);
 	c.is_start = calloc(prog->code_words, sizeof(*c.is_start));
 	if (!c.is_start) {
 		report_set(err, 0, 0, "out of memory");
@@ -254,6 +241,8 @@ int verify(struct program *prog, struct error_report *err)
 	for (uint32_t i = 0; i < prog->function_count; i++)
 		if (check_jumps(&c, i) != 0)
 			goto out;
+	if (line_table_check_starts(&prog->lines, c.is_start, err) != 0)
+		goto out;
 	status = 0;
 out:
 	free(c.is_start);

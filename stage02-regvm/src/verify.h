@@ -6,6 +6,6 @@
 #include "program.h"
 
 /* Returns 0 when prog is safe to run, or -1 with err naming the problem. */
-int verify(struct program *prog, struct error_report *err);
+int reg_verify(struct program *prog, struct error_report *err);
 
 #endif

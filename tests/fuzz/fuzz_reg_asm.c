@@ -11,10 +11,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct run_stats stats = { 0 };
 	struct program prog;
 
-	if (assemble((const char *)data, size, &prog, &err) != 0)
+	if (reg_assemble((const char *)data, size, &prog, &err) != 0)
 		return 0;
-	if (verify(&prog, &err) == 0)
-		run_program(&prog, &opts, &stats, &err);
-	program_free(&prog);
+	if (reg_verify(&prog, &err) == 0)
+		reg_run_program(&prog, &opts, &stats, &err);
+	reg_program_free(&prog);
 	return 0;
 }

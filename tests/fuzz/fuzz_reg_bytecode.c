@@ -1,6 +1,7 @@
 /* The bytecode loader, the verifier, and for what they accept: the round trip
  * through dis and asm, and a bounded run. */
 #include "fuzz_common.h"
+#define VM(name) reg_##name
 #include "fuzz_round_trip.h"
 #include "interp.h"
 #include "verify.h"
@@ -12,13 +13,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct run_stats stats = { 0 };
 	struct program prog;
 
-	if (program_load(&prog, data, size, &err) != 0)
+	if (reg_program_load(&prog, data, size, &err) != 0)
 		return 0;
-	if (verify(&prog, &err) == 0) {
+	if (reg_verify(&prog, &err) == 0) {
 		check_round_trip(&prog, data, size);
 		opts.dispatch = size % 2 ? DISPATCH_SWITCH : DISPATCH_THREADED;
-		run_program(&prog, &opts, &stats, &err);
+		reg_run_program(&prog, &opts, &stats, &err);
 	}
-	program_free(&prog);
+	reg_program_free(&prog);
 	return 0;
 }

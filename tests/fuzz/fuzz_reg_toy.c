@@ -25,18 +25,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(source);
 	if (!toy)
 		return 0;
-	assembly = compile_toy(toy, (size & 1) != 0, &err);   /* both back ends */
+	assembly = reg_compile_toy(toy, &(struct toy_compile_options){ .fuse = (size & 1) != 0 },
+				   &err);   /* both back ends */
 	toy_free(toy);
 	if (!assembly)
 		return 0;
 	/* What the compiler writes, the assembler and verifier must accept,
 	 * short of a program beyond a limit of the machine, which must be
 	 * reported at a Toy line (the back end wrote a .line first). */
-	if (assemble_compiled(assembly, strlen(assembly), &prog, &err) == 0) {
-		if (verify(&prog, &err) != 0)
+	if (reg_assemble_compiled(assembly, strlen(assembly), &prog, &err) == 0) {
+		if (reg_verify(&prog, &err) != 0)
 			abort();
-		run_program(&prog, &opts, &stats, &err);
-		program_free(&prog);
+		reg_run_program(&prog, &opts, &stats, &err);
+		reg_program_free(&prog);
 	} else if (!fuzz_is_machine_limit(err.message) || err.line == 0) {
 		abort();
 	}

@@ -1,7 +1,9 @@
 /* fuzz_round_trip.h - the promise both bytecode harnesses check on every file
  * their verifier accepts: its disassembly assembles back to the same bytes
- * (dis.h).  The two machines name these functions alike, so one check
- * serves both; a broken promise aborts, which libFuzzer reports as a crash. */
+ * (dis.h).  The two machines name these functions alike but for their
+ * prefix (stack_, reg_): a harness defines VM(name) to add its own before
+ * it includes this file, so one check serves both.  A broken promise
+ * aborts, which libFuzzer reports as a crash. */
 #ifndef FUZZ_ROUND_TRIP_H
 #define FUZZ_ROUND_TRIP_H
 
@@ -20,21 +22,21 @@ static void check_round_trip(const struct program *prog, const uint8_t *data, si
 	uint8_t *bytes;
 	FILE *out = open_memstream(&text, &length);
 
-	if (!out || disassemble(prog, out) != 0 || fclose(out) != 0)
+	if (!out || VM(disassemble)(prog, out) != 0 || fclose(out) != 0)
 		abort();                    /* out of memory: not the promise */
-	if (assemble(text, length, &back, &err) != 0) {
+	if (VM(assemble)(text, length, &back, &err) != 0) {
 		fprintf(stderr, "round trip: the disassembly does not assemble: "
 			"%d:%d: %s\n%s", err.line, err.col, err.message, text);
 		abort();
 	}
-	back_size = program_save(&back, &bytes);
+	back_size = VM(program_save)(&back, &bytes);
 	if (back_size != size || memcmp(bytes, data, size) != 0) {
 		fprintf(stderr, "round trip: the disassembly assembles to other "
 			"bytes\n%s", text);
 		abort();
 	}
 	free(bytes);
-	program_free(&back);
+	VM(program_free)(&back);
 	free(text);
 }
 

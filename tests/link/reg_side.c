@@ -1,0 +1,26 @@
+/* reg_side.c - the register machine's half of the two-machine link test:
+ * assembles, verifies and runs a program with stage 2's library, as a
+ * comparison harness would.  Its twin stack_side.c does the same with stage 1's;
+ * both sides are linked into one binary (test_link_both_machines.py). */
+#include <string.h>
+
+#include "asm.h"
+#include "interp.h"
+#include "verify.h"
+
+int reg_side(const char *text);
+
+int reg_side(const char *text)
+{
+	struct error_report err = { 0 };
+	struct run_options opts = { .dispatch = DISPATCH_SWITCH, .max_steps = 1000 };
+	struct run_stats stats = { 0 };
+	struct program prog;
+	int status;
+
+	if (reg_assemble(text, strlen(text), &prog, &err) != 0)
+		return -1;
+	status = reg_verify(&prog, &err) == 0 ? reg_run_program(&prog, &opts, &stats, &err) : -1;
+	reg_program_free(&prog);
+	return status;
+}
