@@ -32,6 +32,8 @@ static const char usage[] =
 	"                       (ip tuntap add NAME mode tap user $USER)\n"
 	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
 	"  --cpus N             vCPUs, 1 to 8 (default 1), announced by an MP table\n"
+	"                       (Linux does not yet boot past starting its second\n"
+	"                       CPU: book chapter 5)\n"
 	"  --timeout SECONDS    end the VM (exit status 1) if it runs this long\n"
 	"  --notice-after SECONDS  a bzImage that prints nothing this long gets a\n"
 	"                       note on stderr of why that may be (default 25)\n"
