@@ -112,7 +112,7 @@ static unsigned parse_cpus(const char *text)
 /* --disk FILE or FILE,ro.  As in QEMU's and Firecracker's options, a
  * comma separates the file from its flags, so a file name with a comma in
  * it is refused. */
-static void parse_disk(const char *text, struct options *o)
+static void parse_disk(char *text, struct options *o)
 {
 	size_t len = strlen(text);
 	struct disk_option *d;
@@ -120,17 +120,14 @@ static void parse_disk(const char *text, struct options *o)
 	if (o->ndisks == BOARD_MAX_DISKS)
 		die_usage("--disk: at most %d disks", BOARD_MAX_DISKS);
 	d = &o->disks[o->ndisks++];
-	d->path = text;
 	if (len > 3 && strcmp(text + len - 3, ",ro") == 0) {
-		char *path = strndup(text, len - 3);
-
-		if (!path)
-			die(EXIT_BAD_INPUT, "out of memory");
-		d->path = path;
+		text[len - 3] = '\0';           /* the path points into the argument */
 		d->read_only = true;
 	}
+	d->path = text;
 	if (!d->path[0] || strchr(d->path, ','))
-		die_usage("--disk needs FILE or FILE,ro, not '%s'", text);
+		die_usage("--disk needs FILE or FILE,ro, not '%s%s'", text,
+			  d->read_only ? ",ro" : "");
 }
 
 /* --net tap=NAME or tap=NAME,mac=MAC: the names point into the argument. */
