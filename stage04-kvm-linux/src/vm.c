@@ -59,7 +59,7 @@ static int create_platform(struct vm *vm, struct error_report *err)
  * cores.  Each vCPU says instead what the MP table says: APIC ID id, one
  * of n cores of one socket, one thread each.  The kernel reads the IDs
  * from leaf 1 (and 0xb, the x2APIC topology), the counts from leaf 1, 0xb
- * and, on AMD, 0x80000008. */
+ * and, on AMD, 0x80000008 and 0x8000001e. */
 static void announce_topology(struct kvm_cpuid2 *cpuid, unsigned id, unsigned n)
 {
 	unsigned core_bits = 0;
@@ -83,6 +83,13 @@ static void announce_topology(struct kvm_cpuid2 *cpuid, unsigned id, unsigned n)
 			e->eax = e->ebx = 0;
 			e->ecx = e->index;
 			e->edx = id;
+		} else if (e->function == 0x8000001e && n > 1) {
+			/* AMD's topology leaf: without it the kernel reads the
+			 * host's core and node IDs, puts each AP in a package
+			 * of its own, and stops after starting CPU 1. */
+			e->eax = id;                       /* extended APIC ID */
+			e->ebx = id;                       /* core ID; one thread per core */
+			e->ecx = 0;                        /* node 0 of one */
 		} else if (e->function == 0x80000008) {
 			e->ecx = (e->ecx & ~0xf0ffu) | core_bits << 12 | (n - 1);
 		}
