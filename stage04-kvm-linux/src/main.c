@@ -324,8 +324,9 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 
 		fprintf(stderr, "%s\"vd%c\": {\"reads\": %" PRIu64 ", \"writes\": %" PRIu64
 			", \"flushes\": %" PRIu64 ", \"other\": %" PRIu64 ", \"bad_requests\": %"
-			PRIu64 "}", d ? ", " : "", 'a' + d, b->requests[0], b->requests[1],
-			b->requests[2], b->requests[3], b->transport.bad_requests);
+			PRIu64 "}", d ? ", " : "", 'a' + d, b->requests[BLK_READS],
+			b->requests[BLK_WRITES], b->requests[BLK_FLUSHES],
+			b->requests[BLK_OTHERS], b->transport.bad_requests);
 	}
 	if (m->has_net)
 		fprintf(stderr, "%s\"net\": {\"rx_packets\": %" PRIu64 ", \"tx_packets\": %"

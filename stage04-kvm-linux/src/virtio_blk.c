@@ -178,31 +178,31 @@ uint32_t virtio_blk_serve(void *device, const struct virtq_chain *chain)
 	offset = sector * VIRTIO_BLK_SECTOR;
 	switch (type) {
 	case BLK_T_IN:
-		blk->requests[0]++;
+		blk->requests[BLK_READS]++;
 		if (!inside(blk, sector, data_in) ||
 		    !transfer(blk, chain, chain->readable, 0, data_in, offset, true))
 			status = BLK_S_IOERR;
 		break;
 	case BLK_T_OUT:
-		blk->requests[1]++;
+		blk->requests[BLK_WRITES]++;
 		if (blk->read_only || !inside(blk, sector, data_out) ||
 		    !transfer(blk, chain, 0, HEADER_BYTES, data_out, offset, false))
 			status = BLK_S_IOERR;
 		data_in = 0;
 		break;
 	case BLK_T_FLUSH:
-		blk->requests[2]++;
+		blk->requests[BLK_FLUSHES]++;
 		if (!blk->read_only && fdatasync(blk->fd) < 0)
 			status = BLK_S_IOERR;
 		data_in = 0;
 		break;
 	case BLK_T_GET_ID:
-		blk->requests[3]++;
+		blk->requests[BLK_OTHERS]++;
 		data_in = data_in < VIRTIO_BLK_ID_BYTES ? data_in : VIRTIO_BLK_ID_BYTES;
 		virtq_write(chain, 0, blk->id, data_in);
 		break;
 	default:
-		blk->requests[3]++;
+		blk->requests[BLK_OTHERS]++;
 		status = BLK_S_UNSUPP;
 		data_in = 0;
 		break;

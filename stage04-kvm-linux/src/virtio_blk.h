@@ -11,13 +11,16 @@
 
 enum { VIRTIO_BLK_SECTOR = 512, VIRTIO_BLK_ID_BYTES = 20 };
 
+/* What --stats counts, by kind of request served. */
+enum virtio_blk_count { BLK_READS, BLK_WRITES, BLK_FLUSHES, BLK_OTHERS, BLK_COUNTS };
+
 struct virtio_blk {
 	int fd;
 	bool read_only;
 	uint64_t sectors;               /* the image's size in 512-byte sectors */
 	char id[VIRTIO_BLK_ID_BYTES];   /* what get-id answers: the image's name */
 	struct virtio_mmio transport;
-	uint64_t requests[4];           /* served: reads, writes, flushes, others */
+	uint64_t requests[BLK_COUNTS];  /* served, by enum virtio_blk_count */
 };
 
 /* Opens path (read-only when read_only) and checks that it can serve as a
