@@ -132,7 +132,7 @@ def watch(command, *, idle: float, limit: float, echo=None,
     chunks, errors = queue.Queue(), Collected()
     threading.Thread(target=read_into, args=(proc.stdout, chunks), daemon=True).start()
     if capture_stderr:
-        error_reader = threading.Thread(target=read_into, args=(proc.stderr, errors))
+        error_reader = threading.Thread(target=read_into, args=(proc.stderr, errors), daemon=True)
         error_reader.start()
     safe, out, gave_up = TerminalSafe(), [], ""
     start = last = time.monotonic()
@@ -155,20 +155,47 @@ def watch(command, *, idle: float, limit: float, echo=None,
             echo.write(safe.filter(chunk))
             echo.flush()
     if gave_up:
-        proc.send_signal(signal.SIGTERM)     # the monitor restores the terminal
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    status = proc.wait()
+        gave_up += stop(proc)
+    status = proc.wait() if not gave_up else 124
     if status < 0:
         status = 128 - status                # killed by a signal, as a shell says it
     if echo:
         echo.write(safe.flush())
         echo.flush()
     if capture_stderr:
-        error_reader.join()
-    return Watched(124 if gave_up else status, b"".join(out), gave_up, b"".join(errors))
+        error_reader.join(None if not gave_up else 10)
+    return Watched(status, b"".join(out), gave_up, b"".join(errors))
+
+
+def stop(proc) -> str:
+    """SIGTERM (the monitor restores the terminal), then SIGKILL.  A process
+    stuck inside the kernel (state D: a KVM that never returns from KVM_RUN or
+    from tearing a VM down) outlives even SIGKILL; the watcher must not wait
+    for it forever, so it says so and leaves it.  Returns what to add to the
+    reason for giving up."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(10)
+        return ""
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    try:
+        proc.wait(60)
+        return ""
+    except subprocess.TimeoutExpired:
+        return (f"; it did not end within 60 s of SIGKILL (state {process_state(proc.pid)}: "
+                "stuck in the host's kernel), so it was left running")
+
+
+def process_state(pid: int) -> str:
+    """The state letter and kernel wait channel of a process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+        with open(f"/proc/{pid}/wchan") as wchan:
+            return f"{state} in {wchan.read() or '?'}"
+    except OSError:
+        return "unknown"
 
 
 USAGE = "usage: console_watch.py [--idle S] [--limit S] [--host kvm|tcg] -- COMMAND..."

@@ -2,7 +2,9 @@
 software emulation (TCG), which runs on every host, KVM or not: this proves the
 kernel configuration and the init program apart from the monitor."""
 import gzip
+import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -186,6 +188,43 @@ def test_a_vm_that_stops_printing_is_stopped_with_how_far_it_got():
     message = watched.how_far("kvm")
     assert "'[  255.123456] Run /init as init process' (the kernel's clock: 255.1 s)" in message
     assert "Why it is slow: this host's" in message
+
+
+def test_a_vm_whose_output_outlives_it_does_not_hold_the_watcher():
+    """A child left behind keeps the pipes open after the VM is stopped: the
+    watcher still returns, within seconds of giving up."""
+    guest = "sleep 600 & echo started; exec sleep 600"
+    started = time.monotonic()
+    watched = console_watch.watch(["sh", "-c", guest], idle=2, limit=60, capture_stderr=True)
+    assert time.monotonic() - started < 30
+    assert watched.status == 124 and watched.text == "started\n"
+
+
+class Unkillable:
+    """A process as seen from outside when it is stuck in the host's kernel."""
+    pid = os.getpid()
+
+    def __init__(self):
+        self.signals = []
+
+    def send_signal(self, number):
+        self.signals.append(number)
+
+    def kill(self):
+        self.signals.append(signal.SIGKILL)
+
+    def wait(self, timeout=None):
+        raise subprocess.TimeoutExpired("monitor", timeout)
+
+
+def test_a_monitor_that_outlives_sigkill_is_left_and_named():
+    """SIGTERM, then SIGKILL; a process that survives both (state D, inside
+    KVM) is not waited for forever: the reason says so."""
+    proc = Unkillable()
+    reason = console_watch.stop(proc)
+    assert proc.signals == [signal.SIGTERM, signal.SIGKILL]
+    assert reason.startswith("; it did not end within 60 s of SIGKILL (state ")
+    assert "stuck in the host's kernel), so it was left running" in reason
 
 
 def test_a_vm_that_keeps_printing_is_not_stopped_by_the_idle_bound():

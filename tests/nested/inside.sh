@@ -42,6 +42,33 @@ for dir in $keep; do
 		{ say "cannot put $dir back"; exit 1; }
 done
 
+# A pulse on the second serial port (run.sh keeps it in build/nested/pulse.log)
+# every half minute: if the tests stop moving, it shows whether this VM still
+# runs, how much memory and /tmp it has left, and what each thread of each
+# monitor is doing (thread:state/the kernel function it waits in).
+pulse() {
+	while :; do
+		monitors=""
+		for dir in /proc/[0-9]*; do
+			case $(cat "$dir/comm" 2>/dev/null) in
+			kvm-hello | kvm-linux) ;;
+			*) continue ;;
+			esac
+			monitors="$monitors ${dir#/proc/}["
+			for task in "$dir"/task/*; do
+				monitors="$monitors ${task##*/}:$(cut -d' ' -f3 "$task/stat" 2>/dev/null)/$(cat "$task/wchan" 2>/dev/null)"
+			done
+			monitors="$monitors ]"
+		done
+		echo "pulse: up $(cut -d' ' -f1 /proc/uptime) s," \
+			"$(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo) KiB available," \
+			"/tmp $(du -sk /host/tmp 2>/dev/null | cut -f1) KiB, monitors:${monitors:- none}"
+		sleep 30
+	done > /dev/ttyS1
+}
+pulse &
+pulse_pid=$!
+
 set -f
 IFS='
 '
@@ -52,4 +79,6 @@ say "running $* on kvm_amd"
 # shellcheck disable=SC2016  # $0 and $@ are the inner shell's
 chroot /host /usr/bin/env HOME="$home" REQUIRE_KVM=1 /bin/sh -c \
 	'cd "$0" && exec "$@"' "$kit" "$@"
-say "the command exited with status $?"
+status=$?
+kill "$pulse_pid"
+say "the command exited with status $status"

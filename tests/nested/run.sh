@@ -14,8 +14,8 @@
 # there with REQUIRE_KVM=1: the same tests on the same files, against a KVM
 # that runs guests as hardware does, nothing like kvm_pvm's emulation.  Double
 # emulation is slow, so times measured inside mean nothing; behaviour, counts
-# and sizes are real.  The console goes to build/nested/console.log; the exit
-# status is the command's.
+# and sizes are real.  The console goes to build/nested/console.log, the VM's
+# pulse to build/nested/pulse.log; the exit status is the command's.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/build/nested
@@ -55,15 +55,53 @@ printf '%s\n' "$@" > "$out/command"
 "$root/stage04-kvm-linux/build/mkcpio" "$out/initramfs.list" > "$out/initramfs.cpio"
 gzip -1 -f "$out/initramfs.cpio"
 
-echo "nested: booting Debian's kernel under QEMU (TCG) to run $1 on kvm_amd" >&2
-qemu-system-x86_64 -accel tcg -cpu max -M pc -m 2048 -nographic -nic none -no-reboot \
-	-kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,multidevs=remap,readonly=on \
-	-append "console=ttyS0 reboot=k panic=-1 quiet loglevel=1 run=\"sh /nested/inside.sh\" kit=$root home=$HOME" \
-	</dev/null | tee "$out/console.log"
-status=$(sed -n 's/^nested: the command exited with status \([0-9]*\).*/\1/p' "$out/console.log" | tail -n 1)
-if [ -z "$status" ]; then
-	echo "nested: error: the VM ended before the command did (see $out/console.log)" >&2
-	exit 1
-fi
-exit "$status"
+# The VM's second serial port (its ttyS1) is a file: inside.sh writes a pulse
+# there every half minute (its clock, free memory, /tmp, what each monitor is
+# waiting on), so that a run that stops moving shows whether the VM itself
+# still ran.  console_watch stops QEMU when the console has been silent for
+# $idle seconds (a test prints a dot every few seconds, and a boot test gives
+# up after 600 s of silence with its own report) or after $limit in all.
+idle=${NESTED_IDLE:-720}
+limit=${NESTED_LIMIT:-3000}
+
+# run_vm: boots the VM once; its status is the command's, or empty.
+run_vm() {
+	echo "nested: booting Debian's kernel under QEMU (TCG) to run $1 on kvm_amd" >&2
+	: > "$out/pulse.log"
+	# sh has no pipefail: the watcher's status goes through a file.
+	{
+		watched=0
+		/usr/bin/python3 "$root/common/console_watch.py" --idle "$idle" --limit "$limit" \
+			--host tcg -- \
+			qemu-system-x86_64 -accel tcg -cpu max -M pc -m 2048 -nographic -nic none \
+			-no-reboot -serial mon:stdio -serial "file:$out/pulse.log" \
+			-kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
+			-virtfs local,path=/,mount_tag=hostroot,security_model=none,multidevs=remap,readonly=on \
+			-append "console=ttyS0 reboot=k panic=-1 quiet loglevel=1 run=\"sh /nested/inside.sh\" kit=$root home=$HOME" \
+			</dev/null || watched=$?
+		echo "$watched" > "$out/watch.status"
+	} | tee "$out/console.log"
+	status=$(sed -n 's/^nested: the command exited with status \([0-9]*\).*/\1/p' \
+		"$out/console.log" | tail -n 1)
+}
+
+# A VM that stops making progress (no test output for $idle seconds, where a
+# test that hangs reports itself well before) has stalled below the kit: QEMU's
+# emulation or the kernel inside it.  That has been seen at the first Linux boot
+# of a run, a few times in some twenty runs, cause not yet known (book chapter
+# 4): it is reported with the VM's last pulses, and the VM is booted once more.
+# A test that fails is never run again.
+for attempt in 1 2; do
+	run_vm "$@"
+	[ -n "$status" ] && exit "$status"
+	if [ "$(cat "$out/watch.status")" != 124 ]; then
+		echo "nested: error: the VM ended before the command did (see $out/console.log)" >&2
+		exit 1
+	fi
+	echo "nested: error: the nested VM stopped making progress (attempt $attempt of 2);" \
+		"its last pulses (the VM's clock, free memory, /tmp, each monitor's state):" >&2
+	tail -n 6 "$out/pulse.log" >&2
+	cp "$out/console.log" "$out/console-stalled-$attempt.log"
+	cp "$out/pulse.log" "$out/pulse-stalled-$attempt.log"
+done
+exit 1
