@@ -155,3 +155,37 @@ def test_the_kernel_brings_up_two_processors(kernel_paths, kvm):
     assert result.status == 0, result.err[-2000:]
     assert re.search(r"staged-vms init: Linux 6\.1\S*, 2 CPU", console), console[-2000:]
     assert "\n2\n" in console                            # init's count of processors
+
+
+def boot_two_cpus(kernel_paths, *options):
+    """The kit's kernel on two vCPUs, where this host can run them."""
+    if kvm_module() == "kvm_pvm":
+        pytest.skip("on kvm_pvm the kit's kernel starts CPU 1 and then makes no more "
+                    "progress (book chapter 5); make check-nested runs this test")
+    return boot([program("stage04-kvm-linux", "kvm-linux"), "--kernel", kernel_paths["VMLINUX"],
+                 "--initrd", kernel_paths["INITRAMFS"], "--cpus", "2", "--stats", *options],
+                host="kvm")
+
+
+def test_a_reboot_on_the_second_vcpu_ends_the_vm(kernel_paths, kvm):
+    """reboot=k,s1 makes the kernel move its restart to CPU 1, whose write of
+    0xfe to the keyboard controller must end the whole VM, and --stats must
+    name vCPU 1 as the one that ended it."""
+    result = boot_two_cpus(kernel_paths, "--timeout", "1800",
+                           "--cmdline", 'reboot=k,s1 run="echo ready"')
+    assert result.status == 0, result.err[-2000:]
+    stats = result.stats()
+    assert stats["end"] == "reboot" and stats["ended_by_vcpu"] == 1, stats
+    assert "ready" in result.out
+
+
+def test_a_timeout_stops_linux_running_on_two_vcpus(kernel_paths, kvm):
+    """Both vCPUs of a running Linux, one busy and one idle (waiting inside
+    KVM), are stopped and joined when the time is up."""
+    result = boot_two_cpus(kernel_paths, "--timeout", "120",
+                           "--cmdline", 'run="echo spinning; while :; do :; done"')
+    assert result.status == 1, result.err[-2000:]
+    assert "did not end within 120 seconds" in result.err
+    stats = result.stats()
+    assert stats["end"] == "timeout" and stats["ended_by_vcpu"] is None, stats
+    assert "spinning" in result.out
