@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,8 @@
 
 #include "kvm/clock.h"
 #include "kvm/timeout.h"
+
+#include "helper_thread.h"
 
 void boot_timer_start(struct boot_timer *timer)
 {
@@ -113,7 +114,6 @@ int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
 	struct silence_watch *w = malloc(sizeof(*w));
 	size_t len = strlen(notice);
 	struct itimerval delay;
-	sigset_t all, old;
 	pthread_t thread;
 	int ret;
 
@@ -129,12 +129,7 @@ int boot_timer_watch_silence(struct boot_timer *timer, double seconds,
 		return -1;
 	}
 	memcpy(w->notice, notice, len + 1);
-	/* Every signal blocked, as in the input thread: the vCPU thread must
-	 * be the one they interrupt. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&thread, NULL, watch_silence, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	ret = helper_thread_start(&thread, watch_silence, w);
 	if (ret != 0) {
 		free(w->notice);
 		free(w);

@@ -14,6 +14,7 @@
  * of input the thread stops, and the guest just sees no more bytes.
  */
 #include "console.h"
+#include "helper_thread.h"
 #include "run.h"
 
 #include <errno.h>
@@ -158,7 +159,6 @@ int console_start(struct uart *uart, void (*on_escape)(void),
 		  struct error_report *err)
 {
 	pthread_t thread;
-	sigset_t all, old;
 	int ret;
 
 	console_uart = uart;
@@ -166,12 +166,7 @@ int console_start(struct uart *uart, void (*on_escape)(void),
 	stdin_is_terminal = isatty(STDIN_FILENO);
 	if (stdin_is_terminal && enter_raw_mode(err) != 0)
 		return -1;
-	/* The thread blocks every signal, so the timeout's and the escape's
-	 * signals reach the vCPU thread and interrupt KVM_RUN. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&thread, NULL, input_thread, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	ret = helper_thread_start(&thread, input_thread, NULL);
 	if (ret != 0) {
 		report_set(err, 0, 0, "cannot start the input thread: %s", strerror(ret));
 		return -1;

@@ -465,13 +465,14 @@ static void watch_bzimage_silence(struct machine *m, const struct options *o)
 
 static void dry_run(const struct options *o, struct machine *m,
 		    const struct guest_memory *mem, const struct boot_layout *layout,
-		    const char *cmdline, size_t mptable_size)
+		    const char *cmdline, size_t mptable_size, unsigned isa_interrupts)
 {
 	enum bus_add_result added;
 
 	loader_report(mem, layout, cmdline);
-	printf("0x%08x  MP table, %zu bytes: %u processor%s, the I/O APIC, 16 ISA "
-	       "interrupts\n", MPTABLE_ADDRESS, mptable_size, o->cpus, o->cpus > 1 ? "s" : "");
+	printf("0x%08x  MP table, %zu bytes: %u processor%s, the I/O APIC, %u ISA "
+	       "interrupts\n", MPTABLE_ADDRESS, mptable_size, o->cpus, o->cpus > 1 ? "s" : "",
+	       isa_interrupts);
 	m->vm.vm_fd = -1;                  /* no VM: the device table only */
 	added = machine_add_devices(m);
 	if (added != BUS_ADDED)
@@ -496,6 +497,7 @@ int main(int argc, char **argv)
 	struct guest_memory mem;
 	struct boot_layout layout;
 	size_t mptable_size;
+	unsigned isa_interrupts;
 	enum bus_add_result added;
 	enum vm_end end;
 	char *cmdline;
@@ -515,11 +517,11 @@ int main(int argc, char **argv)
 		die(EXIT_BAD_INPUT, "cannot map %" PRIu64 " MiB of guest memory",
 		    o.mem_size >> 20);
 	load_or_die(&o, &mem, cmdline, &layout);
-	mptable_size = mptable_write(&mem, (int)o.cpus, &err);
+	mptable_size = mptable_write(&mem, (int)o.cpus, &isa_interrupts, &err);
 	if (mptable_size == 0)
 		die(EXIT_BAD_INPUT, "%s", err.message);
 	if (o.dry_run) {
-		dry_run(&o, &m, &mem, &layout, cmdline, mptable_size);
+		dry_run(&o, &m, &mem, &layout, cmdline, mptable_size, isa_interrupts);
 		guest_memory_unmap(&mem);
 		free(cmdline);
 		return EXIT_OK;

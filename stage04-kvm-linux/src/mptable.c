@@ -129,12 +129,43 @@ static void append(uint8_t **at, const void *entry, size_t size,
 	header->entry_count++;
 }
 
+/* The ISA interrupts as the I/O APIC receives them: an I/O interrupt entry
+ * for each of the 16 ISA IRQs, in order, each naming the ISA bus as its
+ * source and a pin of the I/O APIC ioapic_id as its destination (chapter 5,
+ * exercise ex5.4). */
+static void append_isa_interrupts(uint8_t **at, uint8_t ioapic_id,
+				  struct mp_table_header *h)
+{
+/* BEGIN EXERCISE ex5.4 */
+	/* KVM's default routing wires interrupt n to I/O APIC pin n (and, below
+	 * 16, to the 8259s too), so each ISA IRQ goes straight to its pin.
+	 * Flags 0 leave polarity and trigger as the ISA bus has them, active
+	 * high and edge: an interrupt when a device such as a UART raises its
+	 * line with KVM_IRQ_LINE. */
+	for (int irq = 0; irq < ISA_IRQS; irq++) {
+		struct mp_interrupt i = { .type = MP_IO_INTERRUPT,
+			.interrupt_type = MP_INT, .source_bus = ISA_BUS,
+			.source_irq = (uint8_t)irq, .dest_apic = ioapic_id,
+			.dest_pin = (uint8_t)irq };
+		append(at, &i, sizeof(i), h);
+	}
+/* STUB ex5.4
+	(void)at;
+	(void)ioapic_id;
+	(void)h;
+	exercise_pending("ex5.4");
+END STUB */
+/* END EXERCISE ex5.4 */
+}
+
 /* ANCHOR: entries */
 /* The I/O APIC's ID comes after the processors' APIC IDs: IDs on the APIC
  * bus must be unique. */
-static void append_entries(uint8_t **at, int ncpus, struct mp_table_header *h)
+static void append_entries(uint8_t **at, int ncpus, struct mp_table_header *h,
+			   unsigned *isa_interrupts)
 {
 	uint8_t ioapic_id = (uint8_t)ncpus;
+	uint16_t before;
 
 	for (int cpu = 0; cpu < ncpus; cpu++) {
 		struct mp_processor p = { .type = MP_PROCESSOR, .apic_id = (uint8_t)cpu,
@@ -147,15 +178,9 @@ static void append_entries(uint8_t **at, int ncpus, struct mp_table_header *h)
 	append(at, &(struct mp_ioapic){ .type = MP_IOAPIC, .apic_id = ioapic_id,
 		.apic_version = IOAPIC_VERSION, .flags = IOAPIC_ENABLED,
 		.address = IOAPIC_ADDRESS }, sizeof(struct mp_ioapic), h);
-	/* KVM's default routing wires interrupt n to I/O APIC pin n (and, below
-	 * 16, to the 8259s too), so each ISA IRQ goes straight to its pin. */
-	for (int irq = 0; irq < ISA_IRQS; irq++) {
-		struct mp_interrupt i = { .type = MP_IO_INTERRUPT,
-			.interrupt_type = MP_INT, .source_bus = ISA_BUS,
-			.source_irq = (uint8_t)irq, .dest_apic = ioapic_id,
-			.dest_pin = (uint8_t)irq };
-		append(at, &i, sizeof(i), h);
-	}
+	before = h->entry_count;
+	append_isa_interrupts(at, ioapic_id, h);
+	*isa_interrupts = h->entry_count - before;
 	/* Every local APIC: the 8259s' output on LINT0, NMI on LINT1, as
 	 * vcpu_enter_64bit() programs them (virtual wire mode). */
 	for (uint8_t lint = 0; lint < 2; lint++) {
@@ -169,7 +194,7 @@ static void append_entries(uint8_t **at, int ncpus, struct mp_table_header *h)
 /* ANCHOR_END: entries */
 
 size_t mptable_write(const struct guest_memory *mem, int ncpus,
-		     struct error_report *err)
+		     unsigned *isa_interrupts, struct error_report *err)
 {
 	uint8_t *base = gpa_ptr(mem, MPTABLE_ADDRESS, MPTABLE_MAX);
 	struct mp_floating_pointer *mpf = (struct mp_floating_pointer *)base;
@@ -191,7 +216,7 @@ size_t mptable_write(const struct guest_memory *mem, int ncpus,
 	memset(base, 0, MPTABLE_MAX);
 	table = base + sizeof(*mpf);
 	at = table + sizeof(header);
-	append_entries(&at, ncpus, &header);
+	append_entries(&at, ncpus, &header, isa_interrupts);
 	header.base_length = (uint16_t)(at - table);
 	memcpy(table, &header, sizeof(header));
 	table[offsetof(struct mp_table_header, checksum)] = checksum(table, header.base_length);

@@ -11,9 +11,10 @@
 enum { MPTABLE_MAX_CPUS = 8 };
 
 /* Writes the floating pointer and the configuration table for ncpus
- * processors (1 to MPTABLE_MAX_CPUS) at MPTABLE_ADDRESS.  Returns the
- * table's size in bytes, or 0 with err saying why it cannot be written. */
+ * processors (1 to MPTABLE_MAX_CPUS) at MPTABLE_ADDRESS, and in
+ * *isa_interrupts how many ISA IRQs it routes.  Returns the table's size in
+ * bytes, or 0 with err saying why it cannot be written. */
 size_t mptable_write(const struct guest_memory *mem, int ncpus,
-		     struct error_report *err);
+		     unsigned *isa_interrupts, struct error_report *err);
 
 #endif

@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -33,6 +32,7 @@
 #include <linux/if_tun.h>
 
 #include "base/le.h"
+#include "helper_thread.h"
 
 #define NET_F_MAC (1ull << 5)
 
@@ -288,15 +288,7 @@ static void *receiver(void *arg)
 
 int virtio_net_start(struct virtio_net *net, struct error_report *err)
 {
-	sigset_t all, old;
-	int e;
-
-	/* The thread takes no signals: the timeout's, the terminal's and
-	 * SIGTERM must reach the vCPU thread, to stop KVM_RUN. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&net->receiver, NULL, receiver, net);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int e = helper_thread_start(&net->receiver, receiver, net);
 
 	if (e) {
 		report_set(err, 0, 0, "virtio-net: cannot start its thread: %s", strerror(e));

@@ -15,6 +15,7 @@ import re
 import resource
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -520,6 +521,46 @@ def stage4_boot() -> str:
     return "\n".join([note, "", *race, "", *tcg])
 
 
+def spinning_guest(path: Path) -> Path:
+    """A 64-bit ELF whose one segment, at 16 MiB, is `jmp .`: a guest that needs no
+    Linux and runs until the monitor's --timeout, its other vCPUs waiting for a SIPI."""
+    code, address, headers = b"\xeb\xfe", 0x1000000, 64 + 56   # ELF header, one segment's
+    segment = struct.pack("<IIQQQQQQ", 1, 7, headers, address, address, len(code), 0x1000,
+                          0x1000)
+    header = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", 2, 62, 1, address, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+    path.write_bytes(header + segment + code)
+    return path
+
+
+def vcpu_memory(workdir: Path) -> str:
+    """kvm-linux's own RSS (its --stats, guest RAM excluded) with 1, 2 and 4 vCPUs."""
+    if not (os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.W_OK)):
+        return "/dev/kvm is missing or not writable here, so no vCPU was started."
+    if not KVM_LINUX.exists():
+        return "skipped: kvm-linux is not built (make -C stage04-kvm-linux)"
+    guest = spinning_guest(workdir / "spin.elf")
+    rss = {}
+    for cpus in (1, 2, 4):
+        progress(f"stage 4: RSS with {cpus} vCPU{'s' if cpus > 1 else ''}")
+        rss[cpus] = []
+        for _ in range(REPEATS):
+            result = subprocess.run([KVM_LINUX, "--kernel", guest, "--cpus", str(cpus),
+                                     "--timeout", "1", "--stats"], capture_output=True, text=True,
+                                    stdin=subprocess.DEVNULL, timeout=120)
+            if result.returncode != 1 or '"end": "timeout"' not in result.stderr:
+                return f"kvm-linux --cpus {cpus} failed: {result.stderr.strip()[-300:]}"
+            rss[cpus].append(json.loads(result.stderr.strip().split("\n")[-1])["monitor_rss_kib"])
+    per_vcpu = (statistics.median(rss[4]) - statistics.median(rss[1])) / 3
+    return "\n".join([
+        "The monitor's RSS excluding guest RAM (KiB, from `--stats` as the VM ends) on a "
+        "guest that needs no Linux: vCPU 0 spins in `jmp .` until `--timeout 1`, the others "
+        f"wait for a SIPI; median of {REPEATS}.", "",
+        "| vCPUs | median | min | max |", "|---|---|---|---|",
+        *(f"| {cpus} | {spread(values)} |" for cpus, values in rss.items()), "",
+        f"Each vCPU after the first: {per_vcpu:+.0f} KiB (the medians of 4 and of 1, over 3)."])
+
+
 # --- 5. assemblers and compilers: time against input size ------------------
 
 SCALING_SIZES = [1 << 10, 1 << 14, 1 << 18, 1 << 22, (16 << 20) - 64]
@@ -608,6 +649,7 @@ def main() -> int:
             "## 2. What one dispatch costs", "", dispatch_cost(table, workdir), "",
             "## 3. Stage 3: a VM exit against a system call", "", kvm_costs(workdir), "",
             "## 4. Stage 4: booting Linux", "", stage4_boot(), "",
+            "### The monitor's memory per vCPU", "", vcpu_memory(workdir), "",
             "## 5. Assembling and compiling: CPU seconds against input size",
             "Programs of labels and jumps for the assemblers; globals, functions and "
             "if statements for the Toy compilers. Time per MB that stays flat is linear.",
