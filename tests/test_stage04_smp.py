@@ -236,6 +236,18 @@ def test_a_reboot_on_the_second_vcpu_ends_the_vm(kernel_paths, kvm):
     assert "ready" in result.out
 
 
+def test_a_panic_on_the_second_vcpu_ends_the_vm(kernel_paths, kvm):
+    """An init that exits panics the kernel ("Attempted to kill init!") on
+    the CPU it ran on, and taskset puts it on CPU 1; with panic=-1 the kernel
+    restarts from there, and the monitor ends the VM as a panic on vCPU 1."""
+    result = boot_two_cpus(kernel_paths, "--timeout", "1800",
+                           "--cmdline", "rdinit=/bin/taskset -- 2 /bin/false")
+    assert result.status == 1, result.err[-2000:]
+    assert "Kernel panic - not syncing: Attempted to kill init!" in result.out
+    stats = result.stats()
+    assert stats["end"] == "panic" and stats["ended_by_vcpu"] == 1, stats
+
+
 def test_a_timeout_stops_linux_running_on_two_vcpus(kernel_paths, kvm):
     """Both vCPUs of a running Linux, one busy and one idle (waiting inside
     KVM), are stopped and joined when the time is up (the kernel reaches init
