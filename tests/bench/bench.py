@@ -479,6 +479,58 @@ def nested_race() -> list:
     return lines[lines.index(RACE_BEGIN) + 1:lines.index(RACE_END)]
 
 
+SMP_BEGIN, SMP_END = "bench: the vCPU table follows", "bench: the vCPU table ends"
+
+
+def smp_boot(paths: dict) -> list:
+    """The kit's kernel booted to init's end with 1, 2 and 4 vCPUs, in
+    alternating rounds: --stats's boot_to_init_ms and the monitor's RSS."""
+    boots = {cpus: [] for cpus in (1, 2, 4)}
+    for _ in range(REPEATS):
+        for cpus in boots:
+            progress(f"stage 4: Linux on {cpus} vCPU{'s' if cpus > 1 else ''}")
+            run = watch_boot([KVM_LINUX, "--kernel", paths["VMLINUX"], "--initrd",
+                              paths["INITRAMFS"], "--cpus", str(cpus), "--cmdline", "run=true",
+                              "--timeout", "300", "--stats"], 310)
+            stats = run.get("stats", {})
+            if stats.get("end") != "reboot" or stats.get("boot_to_init_ms") is None:
+                return [f"kvm-linux --cpus {cpus} did not reach init and reboot: "
+                        f"{run['text'].strip()[-300:]!r}"]
+            boots[cpus].append(stats)
+    return [f"The kit's kernel to init (`run=true`), {REPEATS} runs each, from the "
+            "monitor's `--stats`:", "",
+            "| vCPUs | to init (ms): median | min | max | monitor RSS (KiB): median | min "
+            "| max |", "|---|---|---|---|---|---|---|",
+            *(f"| {cpus} | {spread([s['boot_to_init_ms'] for s in runs])} "
+              f"| {spread([s['monitor_rss_kib'] for s in runs])} |"
+              for cpus, runs in boots.items())]
+
+
+def nested_smp() -> list:
+    """smp_boot() on kvm_amd nested in QEMU's software emulation, for a host
+    whose KVM cannot start an application processor (kvm_pvm) or has none."""
+    if QUICK:
+        return ["Skipped under BENCH_QUICK (a nested run takes minutes)."]
+    result = subprocess.run([ROOT / "tests" / "nested" / "run.sh", "/usr/bin/python3",
+                             "tests/bench/bench.py", "--stage4-smp"],
+                            capture_output=True, text=True, timeout=3600)
+    lines = [line.rstrip("\r") for line in result.stdout.splitlines()]
+    if result.returncode != 0 or SMP_BEGIN not in lines or SMP_END not in lines:
+        return ["The nested run failed: see build/nested/console.log."]
+    return ["On kvm_amd nested in QEMU's software emulation (`make check-nested`'s VM): "
+            "every exit is emulated twice over, so compare the rows with each other, not "
+            "with a real machine.", "", *lines[lines.index(SMP_BEGIN) + 1:lines.index(SMP_END)]]
+
+
+def stage4_smp() -> str:
+    paths = kit_kernel()
+    if not paths:
+        return "skipped: the kit's kernel or kvm-linux could not be built (make -C stage04-kvm-linux)"
+    if kvm_module() in ("kvm_intel", "kvm_amd"):
+        return "\n".join(smp_boot(paths))
+    return "\n".join(nested_smp())
+
+
 def kit_kernel() -> dict:
     """The kit's kernel and initramfs (built if need be), or {} if they cannot be."""
     made = subprocess.run(["make", "-s", "-C", STAGE4, "kernel-paths"], capture_output=True,
@@ -620,6 +672,13 @@ def scaling(workdir: Path) -> str:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--stage4-smp"]:    # nested_smp() runs this in the nested VM
+        paths = kit_kernel()
+        if not paths:
+            print("bench: error: the kit's kernel or kvm-linux is not built", file=sys.stderr)
+            return 2
+        print("\n".join([SMP_BEGIN, *smp_boot(paths), SMP_END]))
+        return 0
     if sys.argv[1:] == ["--stage4-race"]:   # nested_race() runs this in the nested VM
         paths = kit_kernel()
         if not paths:
@@ -650,6 +709,7 @@ def main() -> int:
             "## 3. Stage 3: a VM exit against a system call", "", kvm_costs(workdir), "",
             "## 4. Stage 4: booting Linux", "", stage4_boot(), "",
             "### The monitor's memory per vCPU", "", vcpu_memory(workdir), "",
+            "### Booting on several vCPUs", "", stage4_smp(), "",
             "## 5. Assembling and compiling: CPU seconds against input size",
             "Programs of labels and jumps for the assemblers; globals, functions and "
             "if statements for the Toy compilers. Time per MB that stays flat is linear.",
