@@ -236,6 +236,21 @@ def test_a_reboot_on_the_second_vcpu_ends_the_vm(kernel_paths, kvm):
     assert "ready" in result.out
 
 
+def test_work_that_keeps_both_vcpus_busy_runs_to_its_end(kernel_paths, kvm):
+    """Two shell loops, one pinned to each CPU, run at the same time and both
+    finish: the vCPU threads run guest code side by side."""
+    loop = "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo cpu$0 counted $i"
+    result = boot_two_cpus(kernel_paths, "--timeout", "1800", "--cmdline",
+                           f"run=\"taskset 1 sh -c '{loop}' 0 & taskset 2 sh -c '{loop}' 1; "
+                           "wait; echo both done\"")
+    assert result.status == 0, result.err[-2000:]
+    console = result.out.replace("\r\n", "\n")
+    assert "cpu0 counted 5000\n" in console and "cpu1 counted 5000\n" in console, console[-2000:]
+    assert "both done\n" in console
+    stats = result.stats()
+    assert stats["end"] == "reboot" and all(n > 0 for n in stats["vm_exits_per_vcpu"]), stats
+
+
 def test_a_panic_on_the_second_vcpu_ends_the_vm(kernel_paths, kvm):
     """An init that exits panics the kernel ("Attempted to kill init!") on
     the CPU it ran on, and taskset puts it on CPU 1; with panic=-1 the kernel
