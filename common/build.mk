@@ -47,7 +47,8 @@ endif
 #          table (a compiled program's source positions), the run-time
 #          faults' reports (vm_fault.c), the symbol
 #          table (a hash table, used by the assemblers and the Toy resolver),
-#          the text buffer the back ends write into, and the Toy front end;
+#          the text buffer the back ends write into, the Toy front end,
+#          and the command line both interpreters share (vm_main.c);
 #   kvm/   the two monitors' KVM toolbox: opening KVM and creating the VM
 #          (kvm_vm), a vCPU with its kvm_run page and its register dump
 #          (kvm_vcpu), long mode's page tables and GDT (long_mode), exit
@@ -60,6 +61,7 @@ KVM_OBJS    := $(BUILD)/common/kvm/kvm_vm.o $(BUILD)/common/kvm/kvm_vcpu.o \
 ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/line_table.o \
                   $(BUILD)/common/lang/vm_fault.o
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
+VM_MAIN_OBJS := $(BUILD)/common/lang/vm_main.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \
                $(BUILD)/common/lang/text.o \
                $(BUILD)/common/lang/toy_resolve.o $(BUILD)/common/lang/toy_stack.o

@@ -6,14 +6,13 @@
 #include <stdint.h>
 
 #include "profile.h"
+#include "lang/vm_main.h"     /* enum dispatch */
 #include "program.h"
 
 enum {
 	MAX_CALL_DEPTH = 100000,     /* frames; deep recursion must work */
 	STACK_CELLS = 1 << 22,       /* locals and operands of all frames */
 };
-
-enum dispatch { DISPATCH_SWITCH, DISPATCH_THREADED };
 
 struct run_options {
 	enum dispatch dispatch;

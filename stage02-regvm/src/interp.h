@@ -5,14 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lang/vm_main.h"     /* enum dispatch */
 #include "program.h"
 
 enum {
 	MAX_CALL_DEPTH = 100000,     /* frames; deep recursion must work */
 	REGISTER_CELLS = 1 << 22,    /* the register windows of all frames */
 };
-
-enum dispatch { DISPATCH_SWITCH, DISPATCH_THREADED };
 
 struct run_options {
 	enum dispatch dispatch;
