@@ -43,7 +43,8 @@ endif
 
 # Objects of common/ a stage may link, by folder (see README.md):
 #   base/  diagnostics and file reading, for every stage;
-#   lang/  the two interpreters' languages: the assembler's lexer, the line
+#   lang/  the two interpreters' languages: the assembler's lexer and its
+#          symbol tables and fix-ups (asm_symbols.c), the line
 #          table (a compiled program's source positions), the run-time
 #          faults' reports (vm_fault.c), the symbol
 #          table (a hash table, used by the assemblers and the Toy resolver),
@@ -58,8 +59,8 @@ COMMON_OBJS := $(BUILD)/common/base/diag.o $(BUILD)/common/base/file.o
 KVM_OBJS    := $(BUILD)/common/kvm/kvm_vm.o $(BUILD)/common/kvm/kvm_vcpu.o \
                $(BUILD)/common/kvm/long_mode.o $(BUILD)/common/kvm/kvm_exit.o \
                $(BUILD)/common/kvm/kvm_cpuid.o $(BUILD)/common/kvm/timeout.o
-ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/line_table.o \
-                  $(BUILD)/common/lang/vm_fault.o
+ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/asm_symbols.o \
+                  $(BUILD)/common/lang/line_table.o $(BUILD)/common/lang/vm_fault.o
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
 VM_MAIN_OBJS := $(BUILD)/common/lang/vm_main.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \

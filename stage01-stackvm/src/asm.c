@@ -10,46 +10,33 @@
  * It reads the text once, line by line (the lexer is common/lang/asm_lexer.c,
  * shared with the register machine), emitting code as it goes.  A label
  * or function used before it is defined leaves a hole, noted in a list of
- * fix-ups that is filled in at the end.
+ * fix-ups that is filled in at the end (the symbol tables and references
+ * are common/lang/asm_symbols.c's, shared too).
  */
 #include "asm.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lang/asm_lexer.h"
-#include "lang/symtab.h"
+#include "lang/asm_symbols.h"
 #include "opcodes.h"
 
 enum { MAX_NAME = LEX_MAX_NAME };
-
-struct symbol {
-	char name[MAX_NAME];
-	uint64_t value;          /* an address, a function index or a constant */
-	int line;                /* where it is defined, for a redefinition's error */
-};
-
-struct symbols {
-	struct symbol *items;
-	uint32_t count, capacity;
-	struct symtab index;     /* name -> position in items */
-};
 
 /* A hole in the code to fill once every label and function is known. */
 struct fixup {
 	uint32_t at;             /* where the operand goes */
 	bool is_call;            /* a function index, or else a label address */
-	char name[MAX_NAME];
-	int line, col;
+	struct asm_reference ref;
 };
 
 struct assembler {
 	struct lexer lx;
 	uint8_t *code;
 	uint32_t size, capacity;
-	struct symbols labels, functions, constants;
+	struct asm_symbols labels, functions, constants;
 	struct fixup *fixups;
 	uint32_t fixup_count, fixup_capacity;
 	struct function *fn_table;
@@ -59,21 +46,6 @@ struct assembler {
 	struct line_table lines;  /* from the `.line` directives */
 };
 
-static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
-{
-	uint32_t n = *capacity ? *capacity : 64;
-	void *bigger;
-
-	if (needed <= *capacity)
-		return items;
-	while (n < needed)
-		n *= 2;
-	bigger = realloc(items, (size_t)n * size);
-	if (bigger)
-		*capacity = n;
-	return bigger;
-}
-
 static int emit(struct assembler *a, uint64_t value, int bytes)
 {
 	uint8_t *code;
@@ -81,39 +53,12 @@ static int emit(struct assembler *a, uint64_t value, int bytes)
 	if (a->size + bytes > MAX_CODE_SIZE)
 		return lex_error(&a->lx, a->lx.line_start, "program too large (the code "
 				 "may be %d bytes)", MAX_CODE_SIZE);
-	code = grow(a->code, &a->capacity, a->size + bytes, 1);
+	code = asm_grow(a->code, &a->capacity, a->size + bytes, 1);
 	if (!code)
 		return lex_error(&a->lx, a->lx.line_start, "out of memory");
 	a->code = code;
 	for (int i = 0; i < bytes; i++)
 		a->code[a->size++] = (value >> (8 * i)) & 0xff;
-	return 0;
-}
-
-static struct symbol *find(struct symbols *table, const char *name)
-{
-	uint32_t i;
-
-	return symtab_find_name(&table->index, name, &i) ? &table->items[i] : NULL;
-}
-
-static int define(struct assembler *a, struct symbols *table, const char *name,
-		  const char *at, uint64_t value, const char *what)
-{
-	const struct symbol *old = find(table, name);
-	struct symbol *items;
-
-	if (old)
-		return lex_error(&a->lx, at, "%s '%s' is already defined at line %d",
-				 what, name, old->line);
-	items = grow(table->items, &table->capacity, table->count + 1, sizeof(*items));
-	if (!items)
-		return lex_error(&a->lx, at, "out of memory");
-	table->items = items;
-	if (symtab_add_name(&table->index, name, table->count) != 0)
-		return lex_error(&a->lx, at, "out of memory");
-	table->items[table->count] = (struct symbol){ .value = value, .line = a->lx.line };
-	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
 
@@ -145,9 +90,9 @@ static int directive_func(struct assembler *a, const char *at)
 				 "argument count");
 	if (a->functions.count == MAX_FUNCTIONS)
 		return lex_error(&a->lx, at, "too many functions (at most %d)", MAX_FUNCTIONS);
-	if (define(a, &a->functions, name, name_at, a->functions.count, "function") != 0)
+	if (asm_define(&a->lx, &a->functions, name, name_at, a->functions.count, "function") != 0)
 		return -1;
-	table = grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
+	table = asm_grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
 	if (!table)
 		return lex_error(&a->lx, at, "out of memory");
 	a->fn_table = table;
@@ -171,7 +116,7 @@ static int directive_const(struct assembler *a)
 		return lex_error(&a->lx, at, "expected a name after .const");
 	if (lex_number(&a->lx, &value) != 0)
 		return -1;
-	return define(a, &a->constants, name, at, (uint64_t)value, "constant");
+	return asm_define(&a->lx, &a->constants, name, at, (uint64_t)value, "constant");
 /* STUB ex1.2
 	(void)a;
 	exercise_todo("ex1.2");
@@ -205,60 +150,20 @@ static int directive(struct assembler *a)
 
 /* --- instructions --------------------------------------------------------- */
 
-static int add_fixup(struct assembler *a, const char *name, const char *at,
-		     bool is_call)
-{
-	struct fixup *fixups = grow(a->fixups, &a->fixup_capacity,
-				    a->fixup_count + 1, sizeof(*fixups));
-
-	if (!fixups)
-		return lex_error(&a->lx, at, "out of memory");
-	a->fixups = fixups;
-	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call };
-	lex_position(&a->lx, at, &a->fixups[a->fixup_count].line,
-		     &a->fixups[a->fixup_count].col);
-	snprintf(a->fixups[a->fixup_count++].name, MAX_NAME, "%s", name);
-	return 0;
-}
-
 /* A label or function operand: its value is filled in at the end. */
 static int symbolic_operand(struct assembler *a, bool is_call, int bytes)
 {
-	char name[MAX_NAME];
-	const char *at;
+	struct fixup *fixups = asm_grow(a->fixups, &a->fixup_capacity,
+					a->fixup_count + 1, sizeof(*fixups));
 
-	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
-	if (lex_name(&a->lx, name) <= 0)
-		return lex_error(&a->lx, at, is_call ? "expected a function name" :
-				 "expected a label");
-	if (add_fixup(a, name, at, is_call) != 0)
+	if (!fixups)
+		return lex_error(&a->lx, a->lx.p, "out of memory");
+	a->fixups = fixups;
+	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call };
+	if (asm_read_reference(&a->lx, is_call, &a->fixups[a->fixup_count].ref) != 0)
 		return -1;
+	a->fixup_count++;
 	return emit(a, 0, bytes);
-}
-
-/* push's operand: a number, or the name of a .const.  Stage 2's number()
- * is the same rule (a deliberate echo: each assembler keeps its own symbol
- * tables). */
-static int constant_operand(struct assembler *a, int64_t *value)
-{
-	char name[MAX_NAME];
-	const char *at;
-	const struct symbol *constant;
-	int length;
-
-	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
-	length = lex_name(&a->lx, name);
-	if (length < 0)
-		return -1;
-	if (length == 0)
-		return lex_number(&a->lx, value);
-	constant = find(&a->constants, name);
-	if (!constant)
-		return lex_error(&a->lx, at, "unknown constant %s", name);
-	*value = (int64_t)constant->value;
-	return 0;
 }
 
 /* incl's constant: one signed byte. */
@@ -284,7 +189,8 @@ static int operand(struct assembler *a, enum operand_kind kind)
 	case OPERAND_NONE:
 		return 0;
 	case OPERAND_I64:
-		if (constant_operand(a, &value) != 0)
+		/* a number or a .const, as stage 2's operands are */
+		if (asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
 			return -1;
 		return emit(a, (uint64_t)value, 8);
 	case OPERAND_TARGET:
@@ -342,7 +248,7 @@ static int line(struct assembler *a)
 		a->lx.p++;
 		if (!current_function(a))
 			return lex_error(&a->lx, at, "label before the first .func");
-		if (define(a, &a->labels, name, at, a->size, "label") != 0)
+		if (asm_define(&a->lx, &a->labels, name, at, a->size, "label") != 0)
 			return -1;
 		if (lex_at_line_end(&a->lx))
 			return 0;
@@ -363,14 +269,13 @@ static int line(struct assembler *a)
 static int resolve(struct assembler *a)
 {
 	for (uint32_t i = 0; i < a->fixup_count; i++) {
-		struct fixup *f = &a->fixups[i];
-		struct symbol *s = find(f->is_call ? &a->functions : &a->labels, f->name);
+		const struct fixup *f = &a->fixups[i];
+		const struct asm_symbol *s = asm_resolve(&a->lx, f->is_call ? &a->functions :
+							 &a->labels, &f->ref,
+							 f->is_call ? "function" : "label");
 
-		if (!s) {
-			report_set(a->lx.err, f->line, f->col, "unknown %s '%s'",
-				   f->is_call ? "function" : "label", f->name);
+		if (!s)
 			return -1;
-		}
 		for (int b = 0; b < (f->is_call ? 2 : 4); b++)
 			a->code[f->at + b] = (s->value >> (8 * b)) & 0xff;
 	}
@@ -380,12 +285,9 @@ static int resolve(struct assembler *a)
 static void assembler_free(struct assembler *a)
 {
 	free(a->code);
-	free(a->labels.items);
-	symtab_free(&a->labels.index);
-	free(a->constants.items);
-	symtab_free(&a->constants.index);
-	free(a->functions.items);
-	symtab_free(&a->functions.index);
+	asm_symbols_free(&a->labels);
+	asm_symbols_free(&a->constants);
+	asm_symbols_free(&a->functions);
 	free(a->fixups);
 	free(a->fn_table);
 	line_table_free(&a->lines);

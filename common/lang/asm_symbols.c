@@ -1,0 +1,98 @@
+/* asm_symbols.c - the assemblers' symbol tables and fix-ups (asm_symbols.h). */
+#include "lang/asm_symbols.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void *asm_grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
+{
+	uint32_t n = *capacity ? *capacity : 64;
+	void *bigger;
+
+	if (needed <= *capacity)
+		return items;
+	while (n < needed)
+		n *= 2;
+	bigger = realloc(items, (size_t)n * size);
+	if (bigger)
+		*capacity = n;
+	return bigger;
+}
+
+const struct asm_symbol *asm_find(const struct asm_symbols *table, const char *name)
+{
+	uint32_t i;
+
+	return symtab_find_name(&table->index, name, &i) ? &table->items[i] : NULL;
+}
+
+int asm_define(struct lexer *lx, struct asm_symbols *table, const char *name,
+	       const char *at, uint64_t value, const char *what)
+{
+	const struct asm_symbol *old = asm_find(table, name);
+	struct asm_symbol *items;
+
+	if (old)
+		return lex_error(lx, at, "%s '%s' is already defined at line %d",
+				 what, name, old->line);
+	items = asm_grow(table->items, &table->capacity, table->count + 1, sizeof(*items));
+	if (!items)
+		return lex_error(lx, at, "out of memory");
+	table->items = items;
+	if (symtab_add_name(&table->index, name, table->count) != 0)
+		return lex_error(lx, at, "out of memory");
+	table->items[table->count] = (struct asm_symbol){ .value = value, .line = lx->line };
+	snprintf(table->items[table->count++].name, LEX_MAX_NAME, "%s", name);
+	return 0;
+}
+
+void asm_symbols_free(struct asm_symbols *table)
+{
+	free(table->items);
+	symtab_free(&table->index);
+}
+
+int asm_number_or_constant(struct lexer *lx, const struct asm_symbols *constants,
+			   int64_t *value)
+{
+	char name[LEX_MAX_NAME];
+	const struct asm_symbol *constant;
+	const char *at;
+	int length;
+
+	lex_skip_blanks(lx);
+	at = lx->p;
+	length = lex_name(lx, name);
+	if (length < 0)
+		return -1;
+	if (length == 0)
+		return lex_number(lx, value);
+	constant = asm_find(constants, name);
+	if (!constant)
+		return lex_error(lx, at, "unknown constant %s", name);
+	*value = (int64_t)constant->value;
+	return 0;
+}
+
+int asm_read_reference(struct lexer *lx, bool is_call, struct asm_reference *ref)
+{
+	const char *at;
+
+	lex_skip_blanks(lx);
+	at = lx->p;
+	if (lex_name(lx, ref->name) <= 0)
+		return lex_error(lx, at, is_call ? "expected a function name" :
+				 "expected a label");
+	lex_position(lx, at, &ref->line, &ref->col);
+	return 0;
+}
+
+const struct asm_symbol *asm_resolve(const struct lexer *lx, const struct asm_symbols *table,
+				     const struct asm_reference *ref, const char *what)
+{
+	const struct asm_symbol *s = asm_find(table, ref->name);
+
+	if (!s)
+		report_set(lx->err, ref->line, ref->col, "unknown %s '%s'", what, ref->name);
+	return s;
+}

@@ -1,0 +1,62 @@
+/* asm_symbols.h - the assemblers' symbol tables and fix-ups: what both
+ * machines' assemblers do with names, whatever their instruction set.
+ *
+ * A symbol (a label, a function, a .const) is defined once, at a line a
+ * redefinition's error names.  An operand that names a label or function
+ * may come before its definition: the assembler records a reference (the
+ * name and where it was written), leaves a hole in the code, and looks the
+ * name up once the whole text is read.
+ */
+#ifndef COMMON_ASM_SYMBOLS_H
+#define COMMON_ASM_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lang/asm_lexer.h"
+#include "lang/symtab.h"
+
+struct asm_symbol {
+	char name[LEX_MAX_NAME];
+	uint64_t value;          /* an address, a function index or a constant */
+	int line;                /* where it is defined */
+};
+
+struct asm_symbols {
+	struct asm_symbol *items;
+	uint32_t count, capacity;
+	struct symtab index;     /* name -> position in items */
+};
+
+/* A name an operand refers to, to be looked up at the end. */
+struct asm_reference {
+	char name[LEX_MAX_NAME];
+	int line, col;           /* where the operand is, for its error */
+};
+
+/* Grows an array of items of size bytes to hold needed of them, doubling
+ * *capacity; NULL when out of memory (the array is unchanged). */
+void *asm_grow(void *items, uint32_t *capacity, uint32_t needed, size_t size);
+
+const struct asm_symbol *asm_find(const struct asm_symbols *table, const char *name);
+
+/* Defines name (written at `at`) as value; what names the kind of symbol in
+ * the error when it is already defined.  Returns 0, or -1 with the error. */
+int asm_define(struct lexer *lx, struct asm_symbols *table, const char *name,
+	       const char *at, uint64_t value, const char *what);
+
+void asm_symbols_free(struct asm_symbols *table);
+
+/* A number, or the name of a .const in constants: its value. */
+int asm_number_or_constant(struct lexer *lx, const struct asm_symbols *constants,
+			   int64_t *value);
+
+/* Reads a label's name (a function's when is_call) into ref. */
+int asm_read_reference(struct lexer *lx, bool is_call, struct asm_reference *ref);
+
+/* The symbol ref names in table, or NULL with err set: "unknown WHAT". */
+const struct asm_symbol *asm_resolve(const struct lexer *lx, const struct asm_symbols *table,
+				     const struct asm_reference *ref, const char *what);
+
+#endif
