@@ -46,7 +46,7 @@ endif
 #   lang/  the two interpreters' languages: the assembler's lexer and its
 #          symbol tables and fix-ups (asm_symbols.c), the line
 #          table (a compiled program's source positions), the run-time
-#          faults' reports (vm_fault.c), the symbol
+#          faults' reports (vm_fault.c), a run's memory (vm_memory.c), the symbol
 #          table (a hash table, used by the assemblers and the Toy resolver),
 #          the text buffer the back ends write into, the Toy front end,
 #          and the command line both interpreters share (vm_main.c);
@@ -60,7 +60,8 @@ KVM_OBJS    := $(BUILD)/common/kvm/kvm_vm.o $(BUILD)/common/kvm/kvm_vcpu.o \
                $(BUILD)/common/kvm/long_mode.o $(BUILD)/common/kvm/kvm_exit.o \
                $(BUILD)/common/kvm/kvm_cpuid.o $(BUILD)/common/kvm/timeout.o
 ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/asm_symbols.o \
-                  $(BUILD)/common/lang/line_table.o $(BUILD)/common/lang/vm_fault.o
+                  $(BUILD)/common/lang/line_table.o $(BUILD)/common/lang/vm_fault.o \
+                  $(BUILD)/common/lang/vm_memory.o
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
 VM_MAIN_OBJS := $(BUILD)/common/lang/vm_main.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \
