@@ -65,7 +65,7 @@ ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/asm_symb
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
 VM_MAIN_OBJS := $(BUILD)/common/lang/vm_main.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \
-               $(BUILD)/common/lang/text.o \
+               $(BUILD)/common/lang/text.o $(BUILD)/common/lang/toy_if.o \
                $(BUILD)/common/lang/toy_resolve.o $(BUILD)/common/lang/toy_stack.o
 
 objs = $(addprefix $(BUILD)/,$(1))
