@@ -61,7 +61,7 @@ KVM_OBJS    := $(BUILD)/common/kvm/kvm_vm.o $(BUILD)/common/kvm/kvm_vcpu.o \
                $(BUILD)/common/kvm/kvm_cpuid.o $(BUILD)/common/kvm/timeout.o
 ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/asm_symbols.o \
                   $(BUILD)/common/lang/line_table.o $(BUILD)/common/lang/vm_fault.o \
-                  $(BUILD)/common/lang/vm_memory.o
+                  $(BUILD)/common/lang/vm_memory.o $(BUILD)/common/lang/bytecode_file.o
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
 VM_MAIN_OBJS := $(BUILD)/common/lang/vm_main.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \
