@@ -43,6 +43,26 @@ int bytecode_read_lines(struct line_table *lines, const uint8_t *data, size_t co
 	return line_table_read(lines, data + code_end, size - code_end, code_units, err);
 }
 
+int bytecode_check_entry(uint32_t i, uint32_t entry, uint32_t previous, uint32_t code_end,
+			 struct error_report *err)
+{
+	uint32_t start = i ? previous + 1 : 0;
+
+	if (entry >= start && entry < code_end && (i > 0 || entry == 0))
+		return 0;
+	report_set(err, 0, 0, "function %u: entry %u is out of order or outside the "
+		   "code (function 0 starts at 0, each next one later)", i, entry);
+	return -1;
+}
+
+int bytecode_check_first_function(uint16_t arg_count, struct error_report *err)
+{
+	if (arg_count == 0)
+		return 0;
+	report_set(err, 0, 0, "function 0 is where a run starts and cannot take arguments");
+	return -1;
+}
+
 void bytecode_put_start(const struct bytecode_format *f, uint8_t *p)
 {
 	memcpy(p, f->magic, 4);

@@ -41,6 +41,15 @@ int bytecode_check_end(uint64_t end, size_t size, struct error_report *err);
 int bytecode_read_lines(struct line_table *lines, const uint8_t *data, size_t code_end,
 			size_t size, uint32_t code_units, struct error_report *err);
 
+/* The verifiers' checks of a function table, in both machines' words:
+ * function i's entry comes after the one before it (previous) and inside
+ * the code, function 0's at 0; */
+int bytecode_check_entry(uint32_t i, uint32_t entry, uint32_t previous, uint32_t code_end,
+			 struct error_report *err);
+
+/* and function 0, where a run starts, takes no arguments. */
+int bytecode_check_first_function(uint16_t arg_count, struct error_report *err);
+
 /* Writes the magic and the version at the start of a zeroed header. */
 void bytecode_put_start(const struct bytecode_format *f, uint8_t *p);
 
