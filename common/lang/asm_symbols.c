@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void *asm_grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
 {
@@ -95,4 +96,62 @@ const struct asm_symbol *asm_resolve(const struct lexer *lx, const struct asm_sy
 	if (!s)
 		report_set(lx->err, ref->line, ref->col, "unknown %s '%s'", what, ref->name);
 	return s;
+}
+
+int asm_directive(struct lexer *lx, const char *at, const char *name,
+		  uint32_t max_globals, struct asm_directives *d)
+{
+	if (strcmp(name, ".line") == 0)
+		return lex_line_directive(lx);
+	if (strcmp(name, ".source") == 0)
+		return lex_source_directive(lx, d->lines.source);
+	if (strcmp(name, ".globals") == 0) {
+		if (d->has_globals)
+			return lex_error(lx, at, ".globals is given twice");
+		d->has_globals = true;
+		return lex_unsigned(lx, max_globals, &d->global_count, "global count");
+	}
+	return lex_error(lx, at, "unknown directive %s", name);
+}
+
+int asm_note_line(struct lexer *lx, const char *at, uint32_t pc, struct asm_directives *d)
+{
+	if (lx->origin_line > 0 && line_table_note(&d->lines, pc, (uint32_t)lx->origin_line,
+						   (uint32_t)lx->origin_col) != 0)
+		return lex_error(lx, at, "out of memory");
+	return 0;
+}
+
+int asm_read_lines(struct lexer *lx, struct assembler *a, int (*line)(struct assembler *a))
+{
+	do {
+		if (line(a) != 0)
+			return -1;
+		if (!lex_at_line_end(lx))
+			return lex_error(lx, lx->p, "unexpected text after the instruction");
+	} while (lex_next_line(lx));
+	return 0;
+}
+
+int asm_label_and_name(struct lexer *lx, struct asm_symbols *labels, bool in_function,
+		       uint64_t address, char name[LEX_MAX_NAME], const char **at)
+{
+	int length;
+
+	*at = lx->p;
+	length = lex_name(lx, name);
+	if (length > 0 && lx->p < lx->end && *lx->p == ':') {
+		lx->p++;
+		if (!in_function)
+			return lex_error(lx, *at, "label before the first .func");
+		if (asm_define(lx, labels, name, *at, address, "label") != 0)
+			return -1;
+		if (lex_at_line_end(lx))
+			return 0;
+		*at = lx->p;
+		length = lex_name(lx, name);
+	}
+	if (length != 0 || lex_at_line_end(lx))
+		return length;
+	return lex_error(lx, lx->p, "expected an instruction, a label or a directive");
 }

@@ -1,5 +1,6 @@
-/* asm_symbols.h - the assemblers' symbol tables and fix-ups: what both
- * machines' assemblers do with names, whatever their instruction set.
+/* asm_symbols.h - the assemblers' symbol tables and fix-ups, their lines
+ * and the directives that mean the same on both machines: what both
+ * assemblers do whatever their instruction set.
  *
  * A symbol (a label, a function, a .const) is defined once, at a line a
  * redefinition's error names.  An operand that names a label or function
@@ -58,5 +59,36 @@ int asm_read_reference(struct lexer *lx, bool is_call, struct asm_reference *ref
 /* The symbol ref names in table, or NULL with err set: "unknown WHAT". */
 const struct asm_symbol *asm_resolve(const struct lexer *lx, const struct asm_symbols *table,
 				     const struct asm_reference *ref, const char *what);
+
+/* What the directives both machines read alike fill in. */
+struct asm_directives {
+	uint32_t global_count;       /* .globals COUNT, given once at most */
+	bool has_globals;
+	struct line_table lines;     /* .source, and each instruction's .line */
+};
+
+/* Reads the directive name (written at `at`) when it is .globals (up to
+ * max_globals), .line or .source; any other is an unknown directive. */
+int asm_directive(struct lexer *lx, const char *at, const char *name,
+		  uint32_t max_globals, struct asm_directives *d);
+
+/* Notes that the instruction at pc (written at `at`) comes from the
+ * position of the last .line, if any, in the line table. */
+int asm_note_line(struct lexer *lx, const char *at, uint32_t pc, struct asm_directives *d);
+
+struct assembler;
+
+/* Reads every line of the text with the machine's line(), which reads one
+ * line's directive or instruction; more text on the line is an error.
+ * Returns 0, or -1 at the first error. */
+int asm_read_lines(struct lexer *lx, struct assembler *a, int (*line)(struct assembler *a));
+
+/* Reads the start of an instruction line (after blanks; a directive is the
+ * machine's): an optional `NAME:` label, defined at address once there is a
+ * function (in_function), then the instruction's name into name, *at where
+ * it starts.  Returns its length, 0 when the line holds no instruction, -1
+ * on an error. */
+int asm_label_and_name(struct lexer *lx, struct asm_symbols *labels, bool in_function,
+		       uint64_t address, char name[LEX_MAX_NAME], const char **at);
 
 #endif

@@ -41,9 +41,7 @@ struct assembler {
 	uint32_t fixup_count, fixup_capacity;
 	struct function *fn_table;
 	uint32_t fn_capacity;
-	uint32_t global_count;
-	bool has_globals;
-	struct line_table lines;  /* from the `.line` directives */
+	struct asm_directives directives;  /* .globals, .source and .line */
 };
 
 static int emit(struct assembler *a, uint64_t value, int bytes)
@@ -135,17 +133,7 @@ static int directive(struct assembler *a)
 		return directive_func(a, at);
 	if (strcmp(name, ".const") == 0)
 		return directive_const(a);
-	if (strcmp(name, ".line") == 0)
-		return lex_line_directive(&a->lx);
-	if (strcmp(name, ".source") == 0)
-		return lex_source_directive(&a->lx, a->lines.source);
-	if (strcmp(name, ".globals") == 0) {
-		if (a->has_globals)
-			return lex_error(&a->lx, at, ".globals is given twice");
-		a->has_globals = true;
-		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
-	}
-	return lex_error(&a->lx, at, "unknown directive %s", name);
+	return asm_directive(&a->lx, at, name, MAX_GLOBALS, &a->directives);
 }
 
 /* --- instructions --------------------------------------------------------- */
@@ -222,10 +210,8 @@ static int instruction(struct assembler *a, const char *at, const char *name)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (!current_function(a))
 		return lex_error(&a->lx, at, "instruction before the first .func");
-	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->size,
-			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
-		return lex_error(&a->lx, at, "out of memory");
-	if (emit(a, (uint64_t)op, 1) != 0)
+	if (asm_note_line(&a->lx, at, a->size, &a->directives) != 0 ||
+	    emit(a, (uint64_t)op, 1) != 0)
 		return -1;
 	return operand(a, stack_instruction_info[op].operand);
 }
@@ -238,31 +224,11 @@ static int line(struct assembler *a)
 	int length;
 
 	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
 	if (a->lx.p < a->lx.end && *a->lx.p == '.')
 		return directive(a);
-	length = lex_name(&a->lx, name);
-	if (length < 0)
-		return -1;
-	if (length > 0 && a->lx.p < a->lx.end && *a->lx.p == ':') {
-		a->lx.p++;
-		if (!current_function(a))
-			return lex_error(&a->lx, at, "label before the first .func");
-		if (asm_define(&a->lx, &a->labels, name, at, a->size, "label") != 0)
-			return -1;
-		if (lex_at_line_end(&a->lx))
-			return 0;
-		at = a->lx.p;
-		length = lex_name(&a->lx, name);
-		if (length < 0)
-			return -1;
-	}
-	if (length == 0) {
-		if (lex_at_line_end(&a->lx))
-			return 0;
-		return lex_error(&a->lx, a->lx.p, "expected an instruction, a label or a directive");
-	}
-	return instruction(a, at, name);
+	length = asm_label_and_name(&a->lx, &a->labels, current_function(a) != NULL,
+				    a->size, name, &at);
+	return length <= 0 ? length : instruction(a, at, name);
 }
 
 /* Fills every hole with the address or index it names. */
@@ -290,7 +256,7 @@ static void assembler_free(struct assembler *a)
 	asm_symbols_free(&a->functions);
 	free(a->fixups);
 	free(a->fn_table);
-	line_table_free(&a->lines);
+	line_table_free(&a->directives.lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -301,14 +267,8 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	lexer_init(&a.lx, src, len, err);
 	a.lx.cite_origin = cite_origin;
 	memset(prog, 0, sizeof(*prog));
-	do {
-		if (line(&a) != 0)
-			goto fail;
-		if (!lex_at_line_end(&a.lx)) {
-			lex_error(&a.lx, a.lx.p, "unexpected text after the instruction");
-			goto fail;
-		}
-	} while (lex_next_line(&a.lx));
+	if (asm_read_lines(&a.lx, &a, line) != 0)
+		goto fail;
 	if (a.functions.count == 0) {
 		report_set(err, a.lx.line, 1, "no .func: a program needs at least one function");
 		goto fail;
@@ -323,12 +283,12 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	prog->code_size = a.size;
 	prog->functions = a.fn_table;
 	prog->function_count = a.functions.count;
-	prog->global_count = a.global_count;
-	prog->lines = a.lines;
+	prog->global_count = a.directives.global_count;
+	prog->lines = a.directives.lines;
 	stack_program_set_function_ends(prog);
 	a.code = NULL;
 	a.fn_table = NULL;
-	a.lines = (struct line_table){ 0 };
+	a.directives.lines = (struct line_table){ 0 };
 	assembler_free(&a);
 	return 0;
 fail:

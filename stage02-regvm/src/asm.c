@@ -49,9 +49,7 @@ struct assembler {
 	int64_t *constants;
 	uint32_t constant_count, constant_capacity;
 	struct symtab constant_index;    /* a value's bytes -> its first pool index */
-	uint32_t global_count;
-	bool has_globals;
-	struct line_table lines;         /* from the `.line` directives */
+	struct asm_directives directives;  /* .globals, .source and .line */
 };
 
 static int emit(struct assembler *a, uint32_t word)
@@ -281,19 +279,9 @@ static int directive(struct assembler *a)
 		return -1;
 	if (strcmp(name, ".func") == 0)
 		return directive_func(a, at);
-	if (strcmp(name, ".globals") == 0) {
-		if (a->has_globals)
-			return lex_error(&a->lx, at, ".globals is given twice");
-		a->has_globals = true;
-		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
-	}
 	if (strcmp(name, ".const") == 0)
 		return directive_const(a);
-	if (strcmp(name, ".line") == 0)
-		return lex_line_directive(&a->lx);
-	if (strcmp(name, ".source") == 0)
-		return lex_source_directive(&a->lx, a->lines.source);
-	return lex_error(&a->lx, at, "unknown directive %s", name);
+	return asm_directive(&a->lx, at, name, MAX_GLOBALS, &a->directives);
 }
 
 static int line(struct assembler *a)
@@ -303,34 +291,19 @@ static int line(struct assembler *a)
 	int length, op;
 
 	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
 	if (a->lx.p < a->lx.end && *a->lx.p == '.')
 		return directive(a);
-	length = lex_name(&a->lx, name);
-	if (length > 0 && a->lx.p < a->lx.end && *a->lx.p == ':') {
-		a->lx.p++;
-		if (a->functions.count == 0)
-			return lex_error(&a->lx, at, "label before the first .func");
-		if (asm_define(&a->lx, &a->labels, name, at, a->words, "label") != 0)
-			return -1;
-		if (lex_at_line_end(&a->lx))
-			return 0;
-		at = a->lx.p;
-		length = lex_name(&a->lx, name);
-	}
-	if (length < 0)
-		return -1;
-	if (length == 0)
-		return lex_at_line_end(&a->lx) ? 0 : lex_error(&a->lx, a->lx.p,
-			"expected an instruction, a label or a directive");
+	length = asm_label_and_name(&a->lx, &a->labels, a->functions.count > 0, a->words,
+				    name, &at);
+	if (length <= 0)
+		return length;
 	op = reg_opcode_by_mnemonic(name, length);
 	if (op < 0)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (a->functions.count == 0)
 		return lex_error(&a->lx, at, "instruction before the first .func");
-	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->words,
-			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
-		return lex_error(&a->lx, at, "out of memory");
+	if (asm_note_line(&a->lx, at, a->words, &a->directives) != 0)
+		return -1;
 	return operands(a, (unsigned)op);
 }
 
@@ -374,7 +347,7 @@ static void assembler_free(struct assembler *a)
 	free(a->constants);
 	symtab_free(&a->constant_index);
 	asm_symbols_free(&a->constants_by_name);
-	line_table_free(&a->lines);
+	line_table_free(&a->directives.lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -385,14 +358,8 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	lexer_init(&a.lx, src, len, err);
 	a.lx.cite_origin = cite_origin;
 	memset(prog, 0, sizeof(*prog));
-	do {
-		if (line(&a) != 0)
-			goto fail;
-		if (!lex_at_line_end(&a.lx)) {
-			lex_error(&a.lx, a.lx.p, "unexpected text after the instruction");
-			goto fail;
-		}
-	} while (lex_next_line(&a.lx));
+	if (asm_read_lines(&a.lx, &a, line) != 0)
+		goto fail;
 	if (a.functions.count == 0 || a.words == 0) {
 		report_set(err, a.lx.line, 1, "no code: a program needs a .func and "
 			   "instructions");
@@ -401,11 +368,11 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	if (resolve(&a) != 0)
 		goto fail;
 	*prog = (struct program){ .code = a.code, .code_words = a.words,
-		.function_count = a.functions.count, .global_count = a.global_count,
+		.function_count = a.functions.count, .global_count = a.directives.global_count,
 		.constant_count = a.constant_count, .functions = a.fn_table,
-		.constants = a.constants, .lines = a.lines };
+		.constants = a.constants, .lines = a.directives.lines };
 	reg_program_set_function_ends(prog);
-	a.lines = (struct line_table){ 0 };
+	a.directives.lines = (struct line_table){ 0 };
 	a.code = NULL;
 	a.fn_table = NULL;
 	a.constants = NULL;
