@@ -5,6 +5,10 @@
  * every handler with its own `goto *labels[*pc]`, a GNU C extension
  * (computed goto), so each handler has its own indirect branch for the
  * CPU's predictor to learn.  Chapter 1 measures both.
+ *
+ * stage02-regvm/src/interp.c repeats this file's frame of the loops
+ * (LOOP_STATE to stack_run_program) on purpose, a deliberate echo: beside
+ * it, chapter 2 shows only what a register machine changes.
  */
 #include "interp.h"
 

@@ -1,4 +1,6 @@
-/* interp.h - running a verified program. */
+/* interp.h - running a verified program: options, counts and one entry
+ * point shaped like stage02-regvm/src/interp.h's (a deliberate echo), with
+ * this machine's own limits and counts. */
 #ifndef STACKVM_INTERP_H
 #define STACKVM_INTERP_H
 

@@ -1,6 +1,8 @@
 /* interp.c - the register machine's interpreter: a switch loop and a
  * computed-goto loop over one set of handlers (interp_ops.h), as in
- * stage 1, so that the two machines differ only in their instructions. */
+ * stage 1, so that the two machines differ only in their instructions.
+ * The loops' frame (LOOP_STATE to reg_run_program) is a deliberate echo
+ * of stage01-stackvm/src/interp.c's, to be read beside it. */
 #include "interp.h"
 
 #include <inttypes.h>

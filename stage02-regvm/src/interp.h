@@ -1,4 +1,6 @@
-/* interp.h - running a verified program. */
+/* interp.h - running a verified program: options, counts and one entry
+ * point shaped like stage01-stackvm/src/interp.h's (a deliberate echo), with
+ * this machine's own limits and counts. */
 #ifndef REGVM_INTERP_H
 #define REGVM_INTERP_H
 
