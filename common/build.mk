@@ -44,12 +44,14 @@ endif
 # Objects of common/ a stage may link, by folder (see README.md):
 #   base/  diagnostics and file reading, for every stage;
 #   lang/  the two interpreters' languages: the assembler's lexer and its
-#          symbol tables and fix-ups (asm_symbols.c), the line
-#          table (a compiled program's source positions), the run-time
-#          faults' reports (vm_fault.c), a run's memory (vm_memory.c), the symbol
+#          symbol tables, fix-ups and shared directives (asm_symbols.c),
+#          the bytecode files' shared parts (bytecode_file.c), the line
+#          table (a compiled program's source positions), a run's memory
+#          (vm_memory.c) and its faults' reports (vm_fault.c), the symbol
 #          table (a hash table, used by the assemblers and the Toy resolver),
-#          the text buffer the back ends write into, the Toy front end,
-#          and the command line both interpreters share (vm_main.c);
+#          the text buffer the back ends write into, the Toy front end with
+#          the if chain both back ends compile alike (toy_if.c), and the
+#          command line both interpreters share (vm_main.c);
 #   kvm/   the two monitors' KVM toolbox: opening KVM and creating the VM
 #          (kvm_vm), a vCPU with its kvm_run page and its register dump
 #          (kvm_vcpu), long mode's page tables and GDT (long_mode), exit
