@@ -98,9 +98,18 @@ const struct asm_symbol *asm_resolve(const struct lexer *lx, const struct asm_sy
 	return s;
 }
 
-int asm_directive(struct lexer *lx, const char *at, const char *name,
-		  uint32_t max_globals, struct asm_directives *d)
+int asm_directive(struct lexer *lx, struct assembler *a, const struct asm_own_directives *own,
+		  struct asm_directives *d)
 {
+	const char *at = lx->p;
+	char name[LEX_MAX_NAME];
+
+	if (lex_name(lx, name) < 0)
+		return -1;
+	if (strcmp(name, ".func") == 0)
+		return own->func(a, at);
+	if (strcmp(name, ".const") == 0)
+		return own->constant(a);
 	if (strcmp(name, ".line") == 0)
 		return lex_line_directive(lx);
 	if (strcmp(name, ".source") == 0)
@@ -109,9 +118,33 @@ int asm_directive(struct lexer *lx, const char *at, const char *name,
 		if (d->has_globals)
 			return lex_error(lx, at, ".globals is given twice");
 		d->has_globals = true;
-		return lex_unsigned(lx, max_globals, &d->global_count, "global count");
+		return lex_unsigned(lx, own->max_globals, &d->global_count, "global count");
 	}
 	return lex_error(lx, at, "unknown directive %s", name);
+}
+
+int asm_function_name(struct lexer *lx, char name[LEX_MAX_NAME], const char **name_at)
+{
+	lex_skip_blanks(lx);
+	*name_at = lx->p;
+	if (lex_name(lx, name) <= 0)
+		return lex_error(lx, *name_at, "expected a function name after .func");
+	return 0;
+}
+
+int asm_define_function(struct lexer *lx, struct asm_symbols *functions, const char *at,
+			const char *name, const char *name_at, uint32_t max_functions)
+{
+	if (functions->count == max_functions)
+		return lex_error(lx, at, "too many functions (at most %u)", max_functions);
+	return asm_define(lx, functions, name, name_at, functions->count, "function");
+}
+
+void asm_start(struct lexer *lx, const char *src, size_t len, bool cite_origin,
+	       struct error_report *err)
+{
+	lexer_init(lx, src, len, err);
+	lx->cite_origin = cite_origin;
 }
 
 int asm_note_line(struct lexer *lx, const char *at, uint32_t pc, struct asm_directives *d)

@@ -67,21 +67,42 @@ struct asm_directives {
 	struct line_table lines;     /* .source, and each instruction's .line */
 };
 
-/* Reads the directive name (written at `at`) when it is .globals (up to
- * max_globals), .line or .source; any other is an unknown directive. */
-int asm_directive(struct lexer *lx, const char *at, const char *name,
-		  uint32_t max_globals, struct asm_directives *d);
+struct assembler;
+
+/* The directives each machine reads its own way: what a function's frame
+ * is (.func), where a constant goes (.const).  at is the directive's. */
+struct asm_own_directives {
+	int (*func)(struct assembler *a, const char *at);
+	int (*constant)(struct assembler *a);
+	uint32_t max_globals;        /* .globals' limit */
+};
+
+/* Reads a directive: the machine's own, or .globals, .line or .source,
+ * which fill in d; any other is an unknown directive. */
+int asm_directive(struct lexer *lx, struct assembler *a, const struct asm_own_directives *own,
+		  struct asm_directives *d);
+
+/* Reads `NAME` of `.func NAME ...` into name, *name_at where it is. */
+int asm_function_name(struct lexer *lx, char name[LEX_MAX_NAME], const char **name_at);
+
+/* Defines the function name (at name_at) of the .func at `at` as the next
+ * index, one of at most max_functions. */
+int asm_define_function(struct lexer *lx, struct asm_symbols *functions, const char *at,
+			const char *name, const char *name_at, uint32_t max_functions);
 
 /* Notes that the instruction at pc (written at `at`) comes from the
  * position of the last .line, if any, in the line table. */
 int asm_note_line(struct lexer *lx, const char *at, uint32_t pc, struct asm_directives *d);
 
-struct assembler;
-
 /* Reads every line of the text with the machine's line(), which reads one
  * line's directive or instruction; more text on the line is an error.
  * Returns 0, or -1 at the first error. */
 int asm_read_lines(struct lexer *lx, struct assembler *a, int (*line)(struct assembler *a));
+
+/* Starts reading src (len bytes), errors into err: in a compiler's output
+ * (cite_origin), citing the positions of its `.line` directives. */
+void asm_start(struct lexer *lx, const char *src, size_t len, bool cite_origin,
+	       struct error_report *err);
 
 /* Reads the start of an instruction line (after blanks; a directive is the
  * machine's): an optional `NAME:` label, defined at address once there is a

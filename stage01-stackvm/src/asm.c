@@ -75,20 +75,15 @@ static int directive_func(struct assembler *a, const char *at)
 	uint32_t args, locals;
 	struct function *table;
 
-	lex_skip_blanks(&a->lx);
-	name_at = a->lx.p;
-	if (lex_name(&a->lx, name) <= 0)
-		return lex_error(&a->lx, name_at, "expected a function name after .func");
-	if (lex_unsigned(&a->lx, MAX_LOCALS, &args, "argument count") != 0 ||
+	if (asm_function_name(&a->lx, name, &name_at) != 0 ||
+	    lex_unsigned(&a->lx, MAX_LOCALS, &args, "argument count") != 0 ||
 	    lex_unsigned(&a->lx, MAX_LOCALS, &locals, "local count") != 0)
 		return -1;
 	if (args > locals)
 		return lex_error(&a->lx, at, "a function's arguments are among its "
 				 "locals: the local count must be at least the "
 				 "argument count");
-	if (a->functions.count == MAX_FUNCTIONS)
-		return lex_error(&a->lx, at, "too many functions (at most %d)", MAX_FUNCTIONS);
-	if (asm_define(&a->lx, &a->functions, name, name_at, a->functions.count, "function") != 0)
+	if (asm_define_function(&a->lx, &a->functions, at, name, name_at, MAX_FUNCTIONS) != 0)
 		return -1;
 	table = asm_grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
 	if (!table)
@@ -122,19 +117,9 @@ END STUB */
 /* END EXERCISE ex1.2 */
 }
 
-static int directive(struct assembler *a)
-{
-	const char *at = a->lx.p;
-	char name[MAX_NAME];
-
-	if (lex_name(&a->lx, name) < 0)
-		return -1;
-	if (strcmp(name, ".func") == 0)
-		return directive_func(a, at);
-	if (strcmp(name, ".const") == 0)
-		return directive_const(a);
-	return asm_directive(&a->lx, at, name, MAX_GLOBALS, &a->directives);
-}
+static const struct asm_own_directives own_directives = {
+	directive_func, directive_const, MAX_GLOBALS
+};
 
 /* --- instructions --------------------------------------------------------- */
 
@@ -225,7 +210,7 @@ static int line(struct assembler *a)
 
 	lex_skip_blanks(&a->lx);
 	if (a->lx.p < a->lx.end && *a->lx.p == '.')
-		return directive(a);
+		return asm_directive(&a->lx, a, &own_directives, &a->directives);
 	length = asm_label_and_name(&a->lx, &a->labels, current_function(a) != NULL,
 				    a->size, name, &at);
 	return length <= 0 ? length : instruction(a, at, name);
@@ -264,8 +249,7 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 {
 	struct assembler a = { 0 };
 
-	lexer_init(&a.lx, src, len, err);
-	a.lx.cite_origin = cite_origin;
+	asm_start(&a.lx, src, len, cite_origin, err);
 	memset(prog, 0, sizeof(*prog));
 	if (asm_read_lines(&a.lx, &a, line) != 0)
 		goto fail;
