@@ -67,6 +67,8 @@ struct asm_directives {
 	struct line_table lines;     /* .source, and each instruction's .line */
 };
 
+/* Each machine's own assembler (its asm.c): the functions below only pass
+ * it back to the machine's. */
 struct assembler;
 
 /* The directives each machine reads its own way: what a function's frame
@@ -104,8 +106,8 @@ int asm_read_lines(struct lexer *lx, struct assembler *a, int (*line)(struct ass
 void asm_start(struct lexer *lx, const char *src, size_t len, bool cite_origin,
 	       struct error_report *err);
 
-/* Reads the start of an instruction line (after blanks; a directive is the
- * machine's): an optional `NAME:` label, defined at address once there is a
+/* Reads the start of a line that is not a directive (after its blanks): an
+ * optional `NAME:` label, defined at address once there is a
  * function (in_function), then the instruction's name into name, *at where
  * it starts.  Returns its length, 0 when the line holds no instruction, -1
  * on an error. */
