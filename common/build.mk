@@ -43,11 +43,15 @@ endif
 
 # Objects of common/ a stage may link, by folder (see README.md):
 #   base/  diagnostics and file reading, for every stage;
-#   lang/  the two interpreters' languages: the assembler's lexer, the line
-#          table (a compiled program's source positions), the run-time
-#          faults' reports (vm_fault.c), the symbol
+#   lang/  the two interpreters' languages: the assembler's lexer and its
+#          symbol tables, fix-ups and shared directives (asm_symbols.c),
+#          the bytecode files' shared parts (bytecode_file.c), the line
+#          table (a compiled program's source positions), a run's memory
+#          (vm_memory.c) and its faults' reports (vm_fault.c), the symbol
 #          table (a hash table, used by the assemblers and the Toy resolver),
-#          the text buffer the back ends write into, and the Toy front end;
+#          the text buffer the back ends write into, the Toy front end with
+#          the if chain both back ends compile alike (toy_if.c), and the
+#          command line both interpreters share (vm_main.c);
 #   kvm/   the two monitors' KVM toolbox: opening KVM and creating the VM
 #          (kvm_vm), a vCPU with its kvm_run page and its register dump
 #          (kvm_vcpu), long mode's page tables and GDT (long_mode), exit
@@ -57,11 +61,13 @@ COMMON_OBJS := $(BUILD)/common/base/diag.o $(BUILD)/common/base/file.o
 KVM_OBJS    := $(BUILD)/common/kvm/kvm_vm.o $(BUILD)/common/kvm/kvm_vcpu.o \
                $(BUILD)/common/kvm/long_mode.o $(BUILD)/common/kvm/kvm_exit.o \
                $(BUILD)/common/kvm/kvm_cpuid.o $(BUILD)/common/kvm/timeout.o
-ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/line_table.o \
-                  $(BUILD)/common/lang/vm_fault.o
+ASM_LEXER_OBJS := $(BUILD)/common/lang/asm_lexer.o $(BUILD)/common/lang/asm_symbols.o \
+                  $(BUILD)/common/lang/line_table.o $(BUILD)/common/lang/vm_fault.o \
+                  $(BUILD)/common/lang/vm_memory.o $(BUILD)/common/lang/bytecode_file.o
 SYMTAB_OBJS := $(BUILD)/common/lang/symtab.o
+VM_MAIN_OBJS := $(BUILD)/common/lang/vm_main.o
 TOY_OBJS    := $(BUILD)/common/lang/toy_lexer.o $(BUILD)/common/lang/toy_parser.o \
-               $(BUILD)/common/lang/text.o \
+               $(BUILD)/common/lang/text.o $(BUILD)/common/lang/toy_if.o \
                $(BUILD)/common/lang/toy_resolve.o $(BUILD)/common/lang/toy_stack.o
 
 objs = $(addprefix $(BUILD)/,$(1))

@@ -405,7 +405,7 @@ def test_ex1_2_named_constants(tmp_path):
 
 @pytest.mark.exercise("ex1.2", points=2, hints=[
     (r"already defined", "defining a constant twice is an error at the second name: reuse "
-                         "define(), which reports it where you say the name is"),
+                         "asm_define(), which reports it where you say the name is"),
 ])
 def test_ex1_2_unknown_and_repeated_constants(tmp_path):
     source(tmp_path, ".func main 0 0\n\tpush LIMIT\n\thalt\n", "a.sasm")

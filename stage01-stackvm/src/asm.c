@@ -10,69 +10,39 @@
  * It reads the text once, line by line (the lexer is common/lang/asm_lexer.c,
  * shared with the register machine), emitting code as it goes.  A label
  * or function used before it is defined leaves a hole, noted in a list of
- * fix-ups that is filled in at the end.
+ * fix-ups that is filled in at the end (the symbol tables and references
+ * are common/lang/asm_symbols.c's, shared too).
  */
 #include "asm.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lang/asm_lexer.h"
-#include "lang/symtab.h"
+#include "lang/asm_symbols.h"
 #include "opcodes.h"
 
 enum { MAX_NAME = LEX_MAX_NAME };
-
-struct symbol {
-	char name[MAX_NAME];
-	uint64_t value;          /* an address, a function index or a constant */
-	int line;                /* where it is defined, for a redefinition's error */
-};
-
-struct symbols {
-	struct symbol *items;
-	uint32_t count, capacity;
-	struct symtab index;     /* name -> position in items */
-};
 
 /* A hole in the code to fill once every label and function is known. */
 struct fixup {
 	uint32_t at;             /* where the operand goes */
 	bool is_call;            /* a function index, or else a label address */
-	char name[MAX_NAME];
-	int line, col;
+	struct asm_reference ref;
 };
 
 struct assembler {
 	struct lexer lx;
 	uint8_t *code;
 	uint32_t size, capacity;
-	struct symbols labels, functions, constants;
+	struct asm_symbols labels, functions, constants;
 	struct fixup *fixups;
 	uint32_t fixup_count, fixup_capacity;
 	struct function *fn_table;
 	uint32_t fn_capacity;
-	uint32_t global_count;
-	bool has_globals;
-	struct line_table lines;  /* from the `.line` directives */
+	struct asm_directives directives;  /* .globals, .source and .line */
 };
-
-static void *grow(void *items, uint32_t *capacity, uint32_t needed, size_t size)
-{
-	uint32_t n = *capacity ? *capacity : 64;
-	void *bigger;
-
-	if (needed <= *capacity)
-		return items;
-	while (n < needed)
-		n *= 2;
-	bigger = realloc(items, (size_t)n * size);
-	if (bigger)
-		*capacity = n;
-	return bigger;
-}
 
 static int emit(struct assembler *a, uint64_t value, int bytes)
 {
@@ -81,39 +51,12 @@ static int emit(struct assembler *a, uint64_t value, int bytes)
 	if (a->size + bytes > MAX_CODE_SIZE)
 		return lex_error(&a->lx, a->lx.line_start, "program too large (the code "
 				 "may be %d bytes)", MAX_CODE_SIZE);
-	code = grow(a->code, &a->capacity, a->size + bytes, 1);
+	code = asm_grow(a->code, &a->capacity, a->size + bytes, 1);
 	if (!code)
 		return lex_error(&a->lx, a->lx.line_start, "out of memory");
 	a->code = code;
 	for (int i = 0; i < bytes; i++)
 		a->code[a->size++] = (value >> (8 * i)) & 0xff;
-	return 0;
-}
-
-static struct symbol *find(struct symbols *table, const char *name)
-{
-	uint32_t i;
-
-	return symtab_find_name(&table->index, name, &i) ? &table->items[i] : NULL;
-}
-
-static int define(struct assembler *a, struct symbols *table, const char *name,
-		  const char *at, uint64_t value, const char *what)
-{
-	const struct symbol *old = find(table, name);
-	struct symbol *items;
-
-	if (old)
-		return lex_error(&a->lx, at, "%s '%s' is already defined at line %d",
-				 what, name, old->line);
-	items = grow(table->items, &table->capacity, table->count + 1, sizeof(*items));
-	if (!items)
-		return lex_error(&a->lx, at, "out of memory");
-	table->items = items;
-	if (symtab_add_name(&table->index, name, table->count) != 0)
-		return lex_error(&a->lx, at, "out of memory");
-	table->items[table->count] = (struct symbol){ .value = value, .line = a->lx.line };
-	snprintf(table->items[table->count++].name, MAX_NAME, "%s", name);
 	return 0;
 }
 
@@ -132,22 +75,17 @@ static int directive_func(struct assembler *a, const char *at)
 	uint32_t args, locals;
 	struct function *table;
 
-	lex_skip_blanks(&a->lx);
-	name_at = a->lx.p;
-	if (lex_name(&a->lx, name) <= 0)
-		return lex_error(&a->lx, name_at, "expected a function name after .func");
-	if (lex_unsigned(&a->lx, MAX_LOCALS, &args, "argument count") != 0 ||
+	if (asm_function_name(&a->lx, name, &name_at) != 0 ||
+	    lex_unsigned(&a->lx, MAX_LOCALS, &args, "argument count") != 0 ||
 	    lex_unsigned(&a->lx, MAX_LOCALS, &locals, "local count") != 0)
 		return -1;
 	if (args > locals)
 		return lex_error(&a->lx, at, "a function's arguments are among its "
 				 "locals: the local count must be at least the "
 				 "argument count");
-	if (a->functions.count == MAX_FUNCTIONS)
-		return lex_error(&a->lx, at, "too many functions (at most %d)", MAX_FUNCTIONS);
-	if (define(a, &a->functions, name, name_at, a->functions.count, "function") != 0)
+	if (asm_define_function(&a->lx, &a->functions, at, name, name_at, MAX_FUNCTIONS) != 0)
 		return -1;
-	table = grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
+	table = asm_grow(a->fn_table, &a->fn_capacity, a->functions.count, sizeof(*table));
 	if (!table)
 		return lex_error(&a->lx, at, "out of memory");
 	a->fn_table = table;
@@ -171,7 +109,7 @@ static int directive_const(struct assembler *a)
 		return lex_error(&a->lx, at, "expected a name after .const");
 	if (lex_number(&a->lx, &value) != 0)
 		return -1;
-	return define(a, &a->constants, name, at, (uint64_t)value, "constant");
+	return asm_define(&a->lx, &a->constants, name, at, (uint64_t)value, "constant");
 /* STUB ex1.2
 	(void)a;
 	exercise_todo("ex1.2");
@@ -179,86 +117,26 @@ END STUB */
 /* END EXERCISE ex1.2 */
 }
 
-static int directive(struct assembler *a)
-{
-	const char *at = a->lx.p;
-	char name[MAX_NAME];
-
-	if (lex_name(&a->lx, name) < 0)
-		return -1;
-	if (strcmp(name, ".func") == 0)
-		return directive_func(a, at);
-	if (strcmp(name, ".const") == 0)
-		return directive_const(a);
-	if (strcmp(name, ".line") == 0)
-		return lex_line_directive(&a->lx);
-	if (strcmp(name, ".source") == 0)
-		return lex_source_directive(&a->lx, a->lines.source);
-	if (strcmp(name, ".globals") == 0) {
-		if (a->has_globals)
-			return lex_error(&a->lx, at, ".globals is given twice");
-		a->has_globals = true;
-		return lex_unsigned(&a->lx, MAX_GLOBALS, &a->global_count, "global count");
-	}
-	return lex_error(&a->lx, at, "unknown directive %s", name);
-}
+static const struct asm_own_directives own_directives = {
+	directive_func, directive_const, MAX_GLOBALS
+};
 
 /* --- instructions --------------------------------------------------------- */
-
-static int add_fixup(struct assembler *a, const char *name, const char *at,
-		     bool is_call)
-{
-	struct fixup *fixups = grow(a->fixups, &a->fixup_capacity,
-				    a->fixup_count + 1, sizeof(*fixups));
-
-	if (!fixups)
-		return lex_error(&a->lx, at, "out of memory");
-	a->fixups = fixups;
-	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call };
-	lex_position(&a->lx, at, &a->fixups[a->fixup_count].line,
-		     &a->fixups[a->fixup_count].col);
-	snprintf(a->fixups[a->fixup_count++].name, MAX_NAME, "%s", name);
-	return 0;
-}
 
 /* A label or function operand: its value is filled in at the end. */
 static int symbolic_operand(struct assembler *a, bool is_call, int bytes)
 {
-	char name[MAX_NAME];
-	const char *at;
+	struct fixup *fixups = asm_grow(a->fixups, &a->fixup_capacity,
+					a->fixup_count + 1, sizeof(*fixups));
 
-	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
-	if (lex_name(&a->lx, name) <= 0)
-		return lex_error(&a->lx, at, is_call ? "expected a function name" :
-				 "expected a label");
-	if (add_fixup(a, name, at, is_call) != 0)
+	if (!fixups)
+		return lex_error(&a->lx, a->lx.p, "out of memory");
+	a->fixups = fixups;
+	a->fixups[a->fixup_count] = (struct fixup){ .at = a->size, .is_call = is_call };
+	if (asm_read_reference(&a->lx, is_call, &a->fixups[a->fixup_count].ref) != 0)
 		return -1;
+	a->fixup_count++;
 	return emit(a, 0, bytes);
-}
-
-/* push's operand: a number, or the name of a .const.  Stage 2's number()
- * is the same rule (a deliberate echo: each assembler keeps its own symbol
- * tables). */
-static int constant_operand(struct assembler *a, int64_t *value)
-{
-	char name[MAX_NAME];
-	const char *at;
-	const struct symbol *constant;
-	int length;
-
-	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
-	length = lex_name(&a->lx, name);
-	if (length < 0)
-		return -1;
-	if (length == 0)
-		return lex_number(&a->lx, value);
-	constant = find(&a->constants, name);
-	if (!constant)
-		return lex_error(&a->lx, at, "unknown constant %s", name);
-	*value = (int64_t)constant->value;
-	return 0;
 }
 
 /* incl's constant: one signed byte. */
@@ -284,7 +162,8 @@ static int operand(struct assembler *a, enum operand_kind kind)
 	case OPERAND_NONE:
 		return 0;
 	case OPERAND_I64:
-		if (constant_operand(a, &value) != 0)
+		/* a number or a .const, as stage 2's operands are */
+		if (asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
 			return -1;
 		return emit(a, (uint64_t)value, 8);
 	case OPERAND_TARGET:
@@ -316,10 +195,8 @@ static int instruction(struct assembler *a, const char *at, const char *name)
 		return lex_error(&a->lx, at, "unknown instruction %s", name);
 	if (!current_function(a))
 		return lex_error(&a->lx, at, "instruction before the first .func");
-	if (a->lx.origin_line > 0 && line_table_note(&a->lines, a->size,
-			(uint32_t)a->lx.origin_line, (uint32_t)a->lx.origin_col) != 0)
-		return lex_error(&a->lx, at, "out of memory");
-	if (emit(a, (uint64_t)op, 1) != 0)
+	if (asm_note_line(&a->lx, at, a->size, &a->directives) != 0 ||
+	    emit(a, (uint64_t)op, 1) != 0)
 		return -1;
 	return operand(a, stack_instruction_info[op].operand);
 }
@@ -332,45 +209,24 @@ static int line(struct assembler *a)
 	int length;
 
 	lex_skip_blanks(&a->lx);
-	at = a->lx.p;
 	if (a->lx.p < a->lx.end && *a->lx.p == '.')
-		return directive(a);
-	length = lex_name(&a->lx, name);
-	if (length < 0)
-		return -1;
-	if (length > 0 && a->lx.p < a->lx.end && *a->lx.p == ':') {
-		a->lx.p++;
-		if (!current_function(a))
-			return lex_error(&a->lx, at, "label before the first .func");
-		if (define(a, &a->labels, name, at, a->size, "label") != 0)
-			return -1;
-		if (lex_at_line_end(&a->lx))
-			return 0;
-		at = a->lx.p;
-		length = lex_name(&a->lx, name);
-		if (length < 0)
-			return -1;
-	}
-	if (length == 0) {
-		if (lex_at_line_end(&a->lx))
-			return 0;
-		return lex_error(&a->lx, a->lx.p, "expected an instruction, a label or a directive");
-	}
-	return instruction(a, at, name);
+		return asm_directive(&a->lx, a, &own_directives, &a->directives);
+	length = asm_label_and_name(&a->lx, &a->labels, current_function(a) != NULL,
+				    a->size, name, &at);
+	return length <= 0 ? length : instruction(a, at, name);
 }
 
 /* Fills every hole with the address or index it names. */
 static int resolve(struct assembler *a)
 {
 	for (uint32_t i = 0; i < a->fixup_count; i++) {
-		struct fixup *f = &a->fixups[i];
-		struct symbol *s = find(f->is_call ? &a->functions : &a->labels, f->name);
+		const struct fixup *f = &a->fixups[i];
+		const struct asm_symbol *s = asm_resolve(&a->lx, f->is_call ? &a->functions :
+							 &a->labels, &f->ref,
+							 f->is_call ? "function" : "label");
 
-		if (!s) {
-			report_set(a->lx.err, f->line, f->col, "unknown %s '%s'",
-				   f->is_call ? "function" : "label", f->name);
+		if (!s)
 			return -1;
-		}
 		for (int b = 0; b < (f->is_call ? 2 : 4); b++)
 			a->code[f->at + b] = (s->value >> (8 * b)) & 0xff;
 	}
@@ -380,15 +236,12 @@ static int resolve(struct assembler *a)
 static void assembler_free(struct assembler *a)
 {
 	free(a->code);
-	free(a->labels.items);
-	symtab_free(&a->labels.index);
-	free(a->constants.items);
-	symtab_free(&a->constants.index);
-	free(a->functions.items);
-	symtab_free(&a->functions.index);
+	asm_symbols_free(&a->labels);
+	asm_symbols_free(&a->constants);
+	asm_symbols_free(&a->functions);
 	free(a->fixups);
 	free(a->fn_table);
-	line_table_free(&a->lines);
+	line_table_free(&a->directives.lines);
 }
 
 static int assemble_text(const char *src, size_t len, bool cite_origin,
@@ -396,17 +249,10 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 {
 	struct assembler a = { 0 };
 
-	lexer_init(&a.lx, src, len, err);
-	a.lx.cite_origin = cite_origin;
+	asm_start(&a.lx, src, len, cite_origin, err);
 	memset(prog, 0, sizeof(*prog));
-	do {
-		if (line(&a) != 0)
-			goto fail;
-		if (!lex_at_line_end(&a.lx)) {
-			lex_error(&a.lx, a.lx.p, "unexpected text after the instruction");
-			goto fail;
-		}
-	} while (lex_next_line(&a.lx));
+	if (asm_read_lines(&a.lx, &a, line) != 0)
+		goto fail;
 	if (a.functions.count == 0) {
 		report_set(err, a.lx.line, 1, "no .func: a program needs at least one function");
 		goto fail;
@@ -421,12 +267,12 @@ static int assemble_text(const char *src, size_t len, bool cite_origin,
 	prog->code_size = a.size;
 	prog->functions = a.fn_table;
 	prog->function_count = a.functions.count;
-	prog->global_count = a.global_count;
-	prog->lines = a.lines;
+	prog->global_count = a.directives.global_count;
+	prog->lines = a.directives.lines;
 	stack_program_set_function_ends(prog);
 	a.code = NULL;
 	a.fn_table = NULL;
-	a.lines = (struct line_table){ 0 };
+	a.directives.lines = (struct line_table){ 0 };
 	assembler_free(&a);
 	return 0;
 fail:

@@ -1,4 +1,6 @@
-/* asm.h - the assembler: text to a program. */
+/* asm.h - the assembler: text to a program.  stage02-regvm/src/asm.h declares
+ * the same two functions for its machine (a deliberate echo: the command
+ * line, common/lang/vm_main.c, and the test harnesses take either). */
 #ifndef STACKVM_ASM_H
 #define STACKVM_ASM_H
 

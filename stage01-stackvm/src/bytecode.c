@@ -10,6 +10,11 @@
 #include <string.h>
 
 #include "base/le.h"
+#include "lang/bytecode_file.h"
+
+static const struct bytecode_format format = {
+	BYTECODE_MAGIC, BYTECODE_VERSION, BYTECODE_HEADER_SIZE
+};
 
 void stack_program_set_function_ends(struct program *prog)
 {
@@ -25,21 +30,8 @@ int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 	uint64_t code_end;
 
 	memset(prog, 0, sizeof(*prog));
-	if (size < BYTECODE_HEADER_SIZE) {
-		report_set(err, 0, 0, "not a bytecode file: %zu bytes is shorter "
-			   "than the %d-byte header", size, BYTECODE_HEADER_SIZE);
+	if (bytecode_check_start(&format, data, size, err) != 0)
 		return -1;
-	}
-	if (memcmp(data, BYTECODE_MAGIC, 4) != 0) {
-		report_set(err, 0, 0, "not a bytecode file: wrong magic number");
-		return -1;
-	}
-	if (le_get16(data + 4) != BYTECODE_VERSION || le_get16(data + 6) != 0) {
-		report_set(err, 0, 0, "bytecode format version %u is not supported "
-			   "(this machine reads version %d)", le_get16(data + 4),
-			   BYTECODE_VERSION);
-		return -1;
-	}
 	prog->code_size = le_get32(data + 8);
 	prog->function_count = le_get32(data + 12);
 	prog->global_count = le_get32(data + 16);
@@ -56,12 +48,8 @@ int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 	code_end = BYTECODE_HEADER_SIZE +
 		   (uint64_t)prog->function_count * FUNCTION_ENTRY_SIZE +
 		   prog->code_size;
-	if (code_end > size) {
-		report_set(err, 0, 0, "file is %zu bytes but its header describes "
-			   "%llu: truncated or corrupt", size,
-			   (unsigned long long)code_end);
+	if (bytecode_check_end(code_end, size, err) != 0)
 		return -1;
-	}
 /* ANCHOR_END: load-header */
 	if (prog->code_size == 0 || prog->code_size > MAX_CODE_SIZE) {
 		report_set(err, 0, 0, "bad code size %u (1 to %d bytes allowed)",
@@ -76,17 +64,15 @@ int stack_program_load(struct program *prog, const uint8_t *data, size_t size,
 		return -1;
 	}
 	for (uint32_t i = 0; i < prog->function_count; i++) {
-		const uint8_t *entry = data + BYTECODE_HEADER_SIZE +
-				       (size_t)i * FUNCTION_ENTRY_SIZE;
+		struct bytecode_function f = bytecode_get_function(data + BYTECODE_HEADER_SIZE +
+								   (size_t)i * FUNCTION_ENTRY_SIZE);
 
-		prog->functions[i].entry = le_get32(entry);
-		prog->functions[i].arg_count = le_get16(entry + 4);
-		prog->functions[i].local_count = le_get16(entry + 6);
+		prog->functions[i] = (struct function){ .entry = f.entry,
+			.arg_count = f.arg_count, .local_count = f.frame };
 	}
 	memcpy(prog->code, data + code_end - prog->code_size, prog->code_size);
 	stack_program_set_function_ends(prog);
-	if (code_end < size && line_table_read(&prog->lines, data + code_end,
-					       size - code_end, prog->code_size, err) != 0) {
+	if (bytecode_read_lines(&prog->lines, data, code_end, size, prog->code_size, err) != 0) {
 		stack_program_free(prog);
 		return -1;
 	}
@@ -104,17 +90,14 @@ size_t stack_program_save(const struct program *prog, uint8_t **out)
 	if (!p)
 		return 0;
 	*out = p;
-	memcpy(p, BYTECODE_MAGIC, 4);
-	le_put16(p + 4, BYTECODE_VERSION);
+	bytecode_put_start(&format, p);
 	le_put32(p + 8, prog->code_size);
 	le_put32(p + 12, prog->function_count);
 	le_put32(p + 16, prog->global_count);
 	p += BYTECODE_HEADER_SIZE;
-	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE) {
-		le_put32(p, prog->functions[i].entry);
-		le_put16(p + 4, prog->functions[i].arg_count);
-		le_put16(p + 6, prog->functions[i].local_count);
-	}
+	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE)
+		bytecode_put_function(p, (struct bytecode_function){ prog->functions[i].entry,
+			prog->functions[i].arg_count, prog->functions[i].local_count });
 	memcpy(p, prog->code, prog->code_size);
 	line_table_write(&prog->lines, *out + code_end);
 	return size;

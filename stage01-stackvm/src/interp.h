@@ -1,4 +1,6 @@
-/* interp.h - running a verified program. */
+/* interp.h - running a verified program: options, counts and one entry
+ * point shaped like stage02-regvm/src/interp.h's (a deliberate echo), with
+ * this machine's own limits and counts. */
 #ifndef STACKVM_INTERP_H
 #define STACKVM_INTERP_H
 
@@ -6,14 +8,13 @@
 #include <stdint.h>
 
 #include "profile.h"
+#include "lang/vm_main.h"     /* enum dispatch */
 #include "program.h"
 
 enum {
 	MAX_CALL_DEPTH = 100000,     /* frames; deep recursion must work */
 	STACK_CELLS = 1 << 22,       /* locals and operands of all frames */
 };
-
-enum dispatch { DISPATCH_SWITCH, DISPATCH_THREADED };
 
 struct run_options {
 	enum dispatch dispatch;

@@ -1,4 +1,6 @@
-/* asm.h - the assembler: text to a program. */
+/* asm.h - the assembler: text to a program.  stage01-stackvm/src/asm.h declares
+ * the same two functions for its machine (a deliberate echo: the command
+ * line, common/lang/vm_main.c, and the test harnesses take either). */
 #ifndef REGVM_ASM_H
 #define REGVM_ASM_H
 

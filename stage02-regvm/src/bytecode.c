@@ -7,6 +7,11 @@
 #include <string.h>
 
 #include "base/le.h"
+#include "lang/bytecode_file.h"
+
+static const struct bytecode_format format = {
+	BYTECODE_MAGIC, BYTECODE_VERSION, BYTECODE_HEADER_SIZE
+};
 
 void reg_program_set_function_ends(struct program *prog)
 {
@@ -22,21 +27,8 @@ static int check_header(struct program *prog, const uint8_t *data, size_t size,
 {
 	uint64_t expected;
 
-	if (size < BYTECODE_HEADER_SIZE) {
-		report_set(err, 0, 0, "not a bytecode file: %zu bytes is shorter "
-			   "than the %d-byte header", size, BYTECODE_HEADER_SIZE);
+	if (bytecode_check_start(&format, data, size, err) != 0)
 		return -1;
-	}
-	if (memcmp(data, BYTECODE_MAGIC, 4) != 0) {
-		report_set(err, 0, 0, "not a bytecode file: wrong magic number");
-		return -1;
-	}
-	if (le_get16(data + 4) != BYTECODE_VERSION || le_get16(data + 6) != 0) {
-		report_set(err, 0, 0, "bytecode format version %u is not supported "
-			   "(this machine reads version %d)",
-			   le_get16(data + 4), BYTECODE_VERSION);
-		return -1;
-	}
 	prog->code_words = le_get32(data + 8);
 	prog->function_count = le_get32(data + 12);
 	prog->global_count = le_get32(data + 16);
@@ -52,12 +44,8 @@ static int check_header(struct program *prog, const uint8_t *data, size_t size,
 	expected = BYTECODE_HEADER_SIZE +
 		   (uint64_t)prog->function_count * FUNCTION_ENTRY_SIZE +
 		   (uint64_t)prog->constant_count * 8 + (uint64_t)prog->code_words * 4;
-	if (expected > size) {
-		report_set(err, 0, 0, "file is %zu bytes but its header describes "
-			   "%llu: truncated or corrupt", size,
-			   (unsigned long long)expected);
+	if (bytecode_check_end(expected, size, err) != 0)
 		return -1;
-	}
 	if (prog->code_words == 0 || prog->code_words > MAX_CODE_WORDS) {
 		report_set(err, 0, 0, "bad code size %u words (1 to %d allowed)",
 			   prog->code_words, MAX_CODE_WORDS);
@@ -85,17 +73,17 @@ int reg_program_load(struct program *prog, const uint8_t *data, size_t size,
 		return -1;
 	}
 	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE) {
-		prog->functions[i].entry = le_get32(p);
-		prog->functions[i].arg_count = le_get16(p + 4);
-		prog->functions[i].register_count = le_get16(p + 6);
+		struct bytecode_function f = bytecode_get_function(p);
+
+		prog->functions[i] = (struct function){ .entry = f.entry,
+			.arg_count = f.arg_count, .register_count = f.frame };
 	}
 	for (uint32_t i = 0; i < prog->constant_count; i++, p += 8)
 		prog->constants[i] = (int64_t)le_get64(p);
 	for (uint32_t i = 0; i < prog->code_words; i++, p += 4)
 		prog->code[i] = le_get32(p);
 	reg_program_set_function_ends(prog);
-	if (code_end < size && line_table_read(&prog->lines, data + code_end,
-					       size - code_end, prog->code_words, err) != 0) {
+	if (bytecode_read_lines(&prog->lines, data, code_end, size, prog->code_words, err) != 0) {
 		reg_program_free(prog);
 		return -1;
 	}
@@ -113,18 +101,15 @@ size_t reg_program_save(const struct program *prog, uint8_t **out)
 	if (!p)
 		return 0;
 	*out = p;
-	memcpy(p, BYTECODE_MAGIC, 4);
-	le_put16(p + 4, BYTECODE_VERSION);
+	bytecode_put_start(&format, p);
 	le_put32(p + 8, prog->code_words);
 	le_put32(p + 12, prog->function_count);
 	le_put32(p + 16, prog->global_count);
 	le_put32(p + 20, prog->constant_count);
 	p += BYTECODE_HEADER_SIZE;
-	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE) {
-		le_put32(p, prog->functions[i].entry);
-		le_put16(p + 4, prog->functions[i].arg_count);
-		le_put16(p + 6, prog->functions[i].register_count);
-	}
+	for (uint32_t i = 0; i < prog->function_count; i++, p += FUNCTION_ENTRY_SIZE)
+		bytecode_put_function(p, (struct bytecode_function){ prog->functions[i].entry,
+			prog->functions[i].arg_count, prog->functions[i].register_count });
 	for (uint32_t i = 0; i < prog->constant_count; i++, p += 8)
 		le_put64(p, (uint64_t)prog->constants[i]);
 	for (uint32_t i = 0; i < prog->code_words; i++, p += 4)

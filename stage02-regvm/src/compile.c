@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "lang/text.h"
+#include "lang/toy_if.h"
 #include "program.h"
 #include "opcodes.h"
 
@@ -373,35 +374,13 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 
 static void block(struct compiler *c, const struct toy_block *b);
 
-/* if ... else if ... else: one arm after another, in a loop, so that a
- * chain of any length costs no C stack; an arm followed by another jumps
- * to the end.  stage01-stackvm/src/compile.c's is the same function: both
- * machines' assembly spells labels and jmp alike. */
+/* if ... else if ... else: labels and jumps around this machine's code for
+ * the conditions and blocks, written alike for both machines (toy_if.c). */
 static void if_statement(struct compiler *c, const struct toy_stmt *s)
 {
-	int end = 0, next;
+	static const struct toy_if_backend backend = { jump_if, block };
 
-	for (;;) {
-		next = new_label(c);
-		jump_if(c, s->as.if_.cond, false, next);
-		block(c, &s->as.if_.then_block);
-		if (s->as.if_.else_block.count == 0) {
-			text_printf(&c->out, "L%d:\n", next);
-			break;
-		}
-		if (!end)
-			end = new_label(c);
-		text_at_source(&c->out, s->line, s->col);
-		text_printf(&c->out, "\tjmp L%d\nL%d:\n", end, next);
-		if (!toy_is_else_if(s)) {
-			block(c, &s->as.if_.else_block);
-			break;
-		}
-		s = s->as.if_.else_block.stmts[0];
-		text_at_source(&c->out, s->line, s->col);
-	}
-	if (end)
-		text_printf(&c->out, "L%d:\n", end);
+	toy_if_statement(c, &backend, &c->out, &c->labels, s);
 }
 
 static void statement(struct compiler *c, const struct toy_stmt *s);

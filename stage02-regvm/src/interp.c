@@ -1,16 +1,18 @@
 /* interp.c - the register machine's interpreter: a switch loop and a
  * computed-goto loop over one set of handlers (interp_ops.h), as in
- * stage 1, so that the two machines differ only in their instructions. */
+ * stage 1, so that the two machines differ only in their instructions.
+ * The loops' frame (LOOP_STATE to reg_run_program) is a deliberate echo
+ * of stage01-stackvm/src/interp.c's, to be read beside it. */
 #include "interp.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "dis.h"
 #include "base/arith.h"
 #include "base/diag.h"
 #include "lang/vm_fault.h"
+#include "lang/vm_memory.h"
 #include "opcodes.h"
 
 /* What runs only on --trace stays out of the dispatch loops: inlined, it
@@ -58,36 +60,14 @@ static OFF_THE_LOOP void trace(const struct program *prog, const uint32_t *pc, c
 	fputc('\n', stderr);
 }
 
-struct machine {
-	int64_t *registers, *globals, *memory;
-	struct frame *frames;
-};
-
-static int machine_init(struct machine *m, const struct program *prog)
-{
-	m->registers = calloc(REGISTER_CELLS, sizeof(int64_t));
-	m->globals = calloc(prog->global_count + 1, sizeof(int64_t));
-	m->memory = calloc(MEMORY_CELLS, sizeof(int64_t));
-	m->frames = calloc(MAX_CALL_DEPTH, sizeof(struct frame));
-	return m->registers && m->globals && m->memory && m->frames ? 0 : -1;
-}
-
-static void machine_free(struct machine *m)
-{
-	free(m->registers);
-	free(m->globals);
-	free(m->memory);
-	free(m->frames);
-}
-
 /* The loops' local state (kept in registers by the compiler), the fault
  * exit, and the per-dispatch work: the same in both loops. */
 #define LOOP_STATE                                                        \
 	const uint32_t *code = prog->code, *pc = code;                    \
 	const struct function *functions = prog->functions;               \
 	const int64_t *constants = prog->constants;                       \
-	int64_t *fp = m->registers;                                       \
-	int64_t *registers_end = m->registers + REGISTER_CELLS;           \
+	int64_t *fp = m->cells;                                           \
+	int64_t *registers_end = m->cells + REGISTER_CELLS;               \
 	int64_t *globals = m->globals, *memory = m->memory;               \
 	struct frame *frames = m->frames;                                 \
 	int depth = 0;                                                    \
@@ -123,7 +103,7 @@ fail:                                                                     \
 			  fault, fault_value, MEMORY_CELLS);              \
 	return -1
 
-static int run_switch(const struct program *prog, struct machine *m,
+static int run_switch(const struct program *prog, struct vm_memory *m,
 		      const struct run_options *opts, struct run_stats *stats,
 		      struct error_report *err)
 {
@@ -142,7 +122,7 @@ static int run_switch(const struct program *prog, struct machine *m,
 	LOOP_END;
 }
 
-static int run_threaded(const struct program *prog, struct machine *m,
+static int run_threaded(const struct program *prog, struct vm_memory *m,
 			const struct run_options *opts, struct run_stats *stats,
 			struct error_report *err)
 {
@@ -162,22 +142,23 @@ static int run_threaded(const struct program *prog, struct machine *m,
 	LOOP_END;
 }
 
+/* The same as stage 1's stack_run_program (chapter 2 echoes chapter 1): set
+ * up, run one loop, end. */
 int reg_run_program(const struct program *prog, const struct run_options *opts,
 		struct run_stats *stats, struct error_report *err)
 {
-	struct machine m;
+	const struct vm_memory_size size = { .cells = REGISTER_CELLS,
+		.globals = prog->global_count, .memory = MEMORY_CELLS,
+		.frames = MAX_CALL_DEPTH, .frame_size = sizeof(struct frame) };
+	struct vm_memory m;
 	int status;
 
-	if (machine_init(&m, prog) != 0) {
-		machine_free(&m);
-		report_set(err, 0, 0, "out of memory");
+	if (vm_memory_init(&m, &size, err) != 0)
 		return -1;
-	}
 	if (opts->dispatch == DISPATCH_SWITCH)
 		status = run_switch(prog, &m, opts, stats, err);
 	else
 		status = run_threaded(prog, &m, opts, stats, err);
-	machine_free(&m);
-	flush_stdout();
+	vm_memory_end(&m);
 	return status;
 }

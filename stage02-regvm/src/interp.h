@@ -1,18 +1,19 @@
-/* interp.h - running a verified program. */
+/* interp.h - running a verified program: options, counts and one entry
+ * point shaped like stage01-stackvm/src/interp.h's (a deliberate echo), with
+ * this machine's own limits and counts. */
 #ifndef REGVM_INTERP_H
 #define REGVM_INTERP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lang/vm_main.h"     /* enum dispatch */
 #include "program.h"
 
 enum {
 	MAX_CALL_DEPTH = 100000,     /* frames; deep recursion must work */
 	REGISTER_CELLS = 1 << 22,    /* the register windows of all frames */
 };
-
-enum dispatch { DISPATCH_SWITCH, DISPATCH_THREADED };
 
 struct run_options {
 	enum dispatch dispatch;

@@ -69,7 +69,9 @@ struct program {
 	struct line_table lines;    /* empty unless compiled from Toy */
 };
 
-/* Parses a bytecode file image; on failure returns -1 with err set. */
+/* The functions below are stage01-stackvm/src/program.h's too, for its own
+ * format (a deliberate echo).  Parses a bytecode file image; on failure
+ * returns -1 with err set. */
 int reg_program_load(struct program *prog, const uint8_t *data, size_t size,
 		 struct error_report *err);
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "lang/bytecode_file.h"
 #include "opcodes.h"
 
 struct checker {
@@ -26,15 +27,10 @@ static int check_function_table(struct checker *c)
 
 	for (uint32_t i = 0; i < prog->function_count; i++) {
 		const struct function *fn = &prog->functions[i];
-		uint32_t start = i ? prog->functions[i - 1].entry + 1 : 0;
 
-		if (fn->entry < start || fn->entry >= prog->code_words ||
-		    (i == 0 && fn->entry != 0)) {
-			report_set(c->err, 0, 0, "function %u: entry %u is out of "
-				   "order or outside the code (function 0 starts at 0, "
-				   "each next one later)", i, fn->entry);
+		if (bytecode_check_entry(i, fn->entry, i ? fn[-1].entry : 0, prog->code_words,
+					 c->err) != 0)
 			return -1;
-		}
 		if (fn->arg_count > fn->register_count ||
 		    fn->register_count > MAX_REGISTERS) {
 			report_set(c->err, 0, 0, "function %u: %u arguments and %u "
@@ -44,12 +40,7 @@ static int check_function_table(struct checker *c)
 			return -1;
 		}
 	}
-	if (prog->functions[0].arg_count != 0) {
-		report_set(c->err, 0, 0, "function 0 is where a run starts and "
-			   "cannot take arguments");
-		return -1;
-	}
-	return 0;
+	return bytecode_check_first_function(prog->functions[0].arg_count, c->err);
 }
 
 static int bad(struct checker *c, uint32_t pc, const char *what, unsigned value,
