@@ -2,7 +2,8 @@
  *
  * toy_parse() turns source text into a resolved syntax tree: every variable
  * use already knows whether it is a local (and its slot) or a global (and its
- * index), every call knows the function it calls.  Each back end (the stack
+ * index), every call is checked against the function it names (that it
+ * exists and takes that many arguments).  Each back end (the stack
  * machine's and the register machine's compile.c) walks this tree and writes
  * assembly text for its machine's assembler, with `.line` directives that
  * carry the tree's positions into the program's line table
@@ -74,8 +75,7 @@ struct toy_expr {
 			struct toy_expr *left, *right;
 		} binary;
 		struct {
-			const char *name;
-			int function;     /* index into toy_program.functions */
+			const char *name; /* a defined function's, the resolver checked */
 			int nargs;
 			struct toy_expr **args;
 		} call;

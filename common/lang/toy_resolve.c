@@ -116,7 +116,6 @@ static int resolve_call(struct resolver *r, struct toy_expr *e)
 			   prog->functions[f].nparams == 1 ? "" : "s", e->as.call.nargs);
 		return -1;
 	}
-	e->as.call.function = f;
 	for (int i = 0; i < e->as.call.nargs; i++)
 		if (resolve_expr(r, e->as.call.args[i]) != 0)
 			return -1;
