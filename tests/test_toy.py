@@ -87,6 +87,25 @@ def test_register_back_end_calls_without_moves(tmp_path):
                         "loadi r1, 0"]
 
 
+def test_register_back_end_keeps_main_s_own_variables_in_registers(tmp_path):
+    # i and s are the main program's alone: registers; f reads g, a global
+    source = ("var g = 5; var i = 0; var s = 0;\nfn f() { return g; }\n"
+              "while (i < 10) { s = s + i; i = i + 1; }\nprint(s + f());\n")
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    out = tmp_path / "prog.s"
+    assert machine("regvm", "compile", "--emit-asm", path, "-o", out).status == 0
+    main = [line.split(";")[0].strip() for line in out.read_text().split(".func f_")[0]
+            .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+    assert main == ["loadi r2, 5", "setg r2, 0", "loadi r0, 0", "loadi r1, 0",
+                    "jgei r0, 10, L2", "L1:", "add r1, r1, r0", "addi r0, r0, 1",
+                    "jlti r0, 10, L1", "L2:", "call r3, f_f", "add r2, r1, r3", "print r2",
+                    "halt"]
+    result = machine("regvm", "run", "--stats", path)
+    assert result.out == machine("stackvm", "run", path).out == "50\n"
+    assert result.stats()["dispatches"] == 41     # 3 a turn: 10 turns and 11 more
+
+
 def test_stack_back_end_is_a_tree_walk(tmp_path):
     body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
     assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]

@@ -8,6 +8,10 @@
  * `addi` straight into x's register, and a local used as an operand is
  * read where it lives, with no copy.  Conditions compile to compare-and-jump
  * instructions, with a constant operand when it fits.
+ *
+ * A top-level variable that no function reads or writes lives in a register
+ * of the main program, as Lua keeps a chunk's top-level locals: only the
+ * main program can see it, so it need not be a global.
  */
 #include "compile.h"
 
@@ -45,7 +49,20 @@ struct compiler {
 	int frame;                   /* registers the function needs so far */
 	struct toy_stack chain;      /* the operators of chains being compiled */
 	bool fuse;                   /* end counting loops in incjlt */
+	int *home;                   /* per global: its register in main, or -1 */
+	int main_variables;          /* how many globals have one */
 };
+
+/* The main program keeps at most as many variables in registers as a
+ * function may have locals, and so as many registers for temporaries. */
+enum { MAIN_REGISTER_VARIABLES = TOY_MAX_LOCALS };
+
+/* The register v lives in: a local's own, or main's register for a global
+ * that no function uses (home); -1 for a global kept in the globals. */
+static int home_of(const struct compiler *c, const struct toy_var *v)
+{
+	return v->scope == TOY_LOCAL ? v->index : c->home[v->index];
+}
 
 static int new_label(struct compiler *c)
 {
@@ -111,13 +128,13 @@ static bool fits(const struct toy_expr *e, int64_t min, int64_t max)
 
 static void into(struct compiler *c, const struct toy_expr *e, int target);
 
-/* A register holding e's value: a local's own register, or a temporary. */
+/* A register holding e's value: a variable's own register, or a temporary. */
 static int any(struct compiler *c, const struct toy_expr *e)
 {
 	int r;
 
-	if (e->kind == TOY_EXPR_VAR && e->as.var.scope == TOY_LOCAL)
-		return e->as.var.index;
+	if (e->kind == TOY_EXPR_VAR && home_of(c, &e->as.var) >= 0)
+		return home_of(c, &e->as.var);
 	r = take(c, e);
 	into(c, e, r);
 	return r;
@@ -342,12 +359,13 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 			text_printf(&c->out, "\tloadk r%d, %" PRId64 "\n", target, e->as.number);
 		break;
 	case TOY_EXPR_VAR:
-		if (e->as.var.scope == TOY_GLOBAL)
+		index = home_of(c, &e->as.var);
+		if (index < 0)
 			text_printf(&c->out, "\tgetg r%d, %d\t; %s\n", target,
 				    e->as.var.index, e->as.var.name);
-		else if (e->as.var.index != target)
+		else if (index != target)
 			text_printf(&c->out, "\tmov r%d, r%d\t; %s\n", target,
-				    e->as.var.index, e->as.var.name);
+				    index, e->as.var.name);
 		break;
 	case TOY_EXPR_UNARY:
 		if (fold_negative_literal(c, e, target))
@@ -474,8 +492,8 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 	text_at_source(&c->out, s->line, s->col);
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
-		if (s->as.assign.target.scope == TOY_LOCAL) {
-			into(c, s->as.assign.value, s->as.assign.target.index);
+		if (home_of(c, &s->as.assign.target) >= 0) {
+			into(c, s->as.assign.value, home_of(c, &s->as.assign.target));
 			break;
 		}
 		r = any(c, s->as.assign.value);
@@ -533,7 +551,7 @@ static void block(struct compiler *c, const struct toy_block *b)
 static void function(struct compiler *c, const struct toy_function *fn)
 {
 	struct text program = c->out;      /* the functions compiled before */
-	int locals = fn ? fn->nlocals : 0, result;
+	int locals = fn ? fn->nlocals : c->main_variables, result;
 
 	c->out = (struct text){ 0 };
 	c->locals = c->top = c->frame = locals;
@@ -560,11 +578,23 @@ char *reg_compile_toy(const struct toy_program *prog,
 {
 	struct compiler c = { .prog = prog, .err = err, .fuse = opts->fuse };
 
+	c.home = malloc(((size_t)prog->nglobals + 1) * sizeof(*c.home));
+	if (!c.home) {
+		report_set(err, 0, 0, "out of memory");
+		return NULL;
+	}
+	for (int g = 0; g < prog->nglobals; g++) {
+		bool in_register = !prog->global_in_functions[g] &&
+				   c.main_variables < MAIN_REGISTER_VARIABLES;
+
+		c.home[g] = in_register ? c.main_variables++ : -1;
+	}
 	text_printf(&c.out, "; compiled from Toy by regvm\n.globals %d\n", prog->nglobals);
 	function(&c, NULL);
 	for (int i = 0; i < prog->nfunctions && !err->failed; i++)
 		function(&c, &prog->functions[i]);
 	toy_stack_free(&c.chain);
+	free(c.home);
 	if (c.out.out_of_memory && !err->failed)
 		report_set(err, 0, 0, "out of memory");
 	if (err->failed) {
