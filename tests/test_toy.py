@@ -106,6 +106,46 @@ def test_register_back_end_keeps_main_s_own_variables_in_registers(tmp_path):
     assert result.stats()["dispatches"] == 41     # 3 a turn: 10 turns and 11 more
 
 
+def main_code(tmp_path, source):
+    """The main program's instructions and labels as the register back end emits them."""
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    out = tmp_path / "prog.s"
+    assert machine("regvm", "compile", "--emit-asm", path, "-o", out).status == 0
+    return path, [line.split(";")[0].strip() for line in out.read_text().split(".func f_")[0]
+                  .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+
+
+def test_register_back_end_gives_constants_to_the_instructions_that_take_them(tmp_path):
+    # issue 19's loop: i and s in registers, % 7 in one modk, the wide bound a
+    # pool constant of the compare-and-jump: 4 dispatches a turn (it was 12)
+    path, main = main_code(tmp_path, "var i = 0; var s = 0;\n"
+                           "while (i < 100000) { s = s + i % 7; i = i + 1; }\nprint(s);\n")
+    assert main == ["loadi r0, 0", "loadi r1, 0", "jgek r0, 100000, L2", "L1:",
+                    "modk r2, r0, 7", "add r1, r1, r2", "addi r0, r0, 1",
+                    "jltk r0, 100000, L1", "L2:", "print r1", "halt"]
+    result = machine("regvm", "run", "--stats", path)
+    assert result.out == machine("stackvm", "run", path).out == f"{sum(i % 7 for i in range(100000))}\n"
+    assert result.stats()["dispatches"] == 4 * 100000 + 5
+
+
+def test_register_back_end_constant_forms_keep_every_result_and_fault(tmp_path):
+    # 32-bit constants go into the instruction's second word, wider ones
+    # through loadk; x - k is x + -k; a comparison with a 16-bit constant
+    # keeps it in the instruction; a zero divisor still faults when it runs
+    path, main = main_code(tmp_path, "var x = -7;\nprint(x * 100000 - 2147483648);\n"
+                           "print(x / 3 + x % 2147483647 - 4294967296);\n"
+                           "if (x >= -30000) { print(1); }\nprint(x % 0);\n")
+    assert "mulk r2, r0, 100000" in main and "addk r1, r2, -2147483648" in main
+    assert "divk r2, r0, 3" in main and "modk r3, r0, 2147483647" in main
+    assert "loadk r3, 4294967296" in main and "jlti r0, -30000, L1" in main
+    stack = machine("stackvm", "run", path)
+    assert (stack.status, stack.out) == (1, "-2148183648\n-4294967305\n1\n")
+    result = machine("regvm", "run", path)
+    assert (result.status, result.out) == (stack.status, stack.out)
+    assert result.err.startswith(f"{path}:5:9: error:") and "division by zero" in result.err
+
+
 def test_stack_back_end_is_a_tree_walk(tmp_path):
     body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
     assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]

@@ -292,9 +292,18 @@ static int operands(struct assembler *a, unsigned op)
 		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abc(op, x, y, 0)) || emit(a, 0);
 	case FMT_AIJ:
-		return reg(a, &x) || comma(a) || signed_operand(a, SC_MIN, SC_MAX, &n) ||
+		return reg(a, &x) || comma(a) || signed_operand(a, SBX_MIN, SBX_MAX, &n) ||
 		       comma(a) || symbol_operand(a, FIX_WORD, pc, pc + 2) ||
-		       emit(a, word_abc(op, x, (unsigned)n & 0xff, 0)) || emit(a, 0);
+		       emit(a, word_abx(op, x, (unsigned)n)) || emit(a, 0);
+	case FMT_ABK:
+		return reg(a, &x) || comma(a) || reg(a, &y) || comma(a) ||
+		       signed_operand(a, INT32_MIN, INT32_MAX, &n) ||
+		       emit(a, word_abc(op, x, y, 0)) || emit(a, (uint32_t)n);
+	case FMT_AKJ:
+		return reg(a, &x) || comma(a) || number(a, &n) ||
+		       constant_index(a, n, true, &index) || comma(a) ||
+		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
+		       emit(a, word_abx(op, x, index)) || emit(a, 0);
 	}
 	return -1;
 }

@@ -121,9 +121,24 @@ static int take(struct compiler *c, const struct toy_expr *e)
 	return c->top++;
 }
 
+/* e's value, if e is a literal or the minus of one (-5 parses as the minus
+ * of 5): the constant operand forms take either. */
+static bool literal(const struct toy_expr *e, int64_t *value)
+{
+	bool negated = e->kind == TOY_EXPR_UNARY && e->as.unary.op == TOY_NEG;
+	const struct toy_expr *number = negated ? e->as.unary.operand : e;
+
+	if (number->kind != TOY_EXPR_NUMBER)
+		return false;
+	*value = negated ? (int64_t)(0 - (uint64_t)number->as.number) : number->as.number;
+	return true;
+}
+
 static bool fits(const struct toy_expr *e, int64_t min, int64_t max)
 {
-	return e->kind == TOY_EXPR_NUMBER && e->as.number >= min && e->as.number <= max;
+	int64_t value;
+
+	return literal(e, &value) && value >= min && value <= max;
 }
 
 static void into(struct compiler *c, const struct toy_expr *e, int target);
@@ -146,23 +161,30 @@ static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when
 			 int label)
 {
 	/* For each comparison: the instruction that jumps when it holds, and
-	 * the one that jumps when it fails; "swap" means with a and b swapped. */
-	static const struct { enum opcode holds, fails, holds_k, fails_k;
+	 * the one that jumps when it fails, against a register, a 16-bit
+	 * constant (_i) or one from the pool (_k); "swap" means with a and b
+	 * swapped. */
+	static const struct { enum opcode holds, fails, holds_i, fails_i, holds_k, fails_k;
 			      bool swap_holds, swap_fails; } forms[] = {
-		[TOY_EQ] = { OP_JEQ, OP_JNE, OP_JEQI, OP_JNEI, false, false },
-		[TOY_NE] = { OP_JNE, OP_JEQ, OP_JNEI, OP_JEQI, false, false },
-		[TOY_LT] = { OP_JLT, OP_JLE, OP_JLTI, OP_JGEI, false, true },
-		[TOY_LE] = { OP_JLE, OP_JLT, OP_JLEI, OP_JGTI, false, true },
-		[TOY_GT] = { OP_JLT, OP_JLE, OP_JGTI, OP_JLEI, true, false },
-		[TOY_GE] = { OP_JLE, OP_JLT, OP_JGEI, OP_JLTI, true, false },
+		[TOY_EQ] = { OP_JEQ, OP_JNE, OP_JEQI, OP_JNEI, OP_JEQK, OP_JNEK, false, false },
+		[TOY_NE] = { OP_JNE, OP_JEQ, OP_JNEI, OP_JEQI, OP_JNEK, OP_JEQK, false, false },
+		[TOY_LT] = { OP_JLT, OP_JLE, OP_JLTI, OP_JGEI, OP_JLTK, OP_JGEK, false, true },
+		[TOY_LE] = { OP_JLE, OP_JLT, OP_JLEI, OP_JGTI, OP_JLEK, OP_JGTK, false, true },
+		[TOY_GT] = { OP_JLT, OP_JLE, OP_JGTI, OP_JLEI, OP_JGTK, OP_JLEK, true, false },
+		[TOY_GE] = { OP_JLE, OP_JLT, OP_JGEI, OP_JLTI, OP_JGEK, OP_JLTK, true, false },
 	};
 	enum toy_op op = e->as.binary.op;
+	const struct toy_expr *right = e->as.binary.right;
 	int saved = c->top, a = any(c, e->as.binary.left), b;
+	int64_t k;
 
-	if (fits(e->as.binary.right, SC_MIN, SC_MAX)) {
+	if (literal(right, &k)) {
+		bool small = k >= SBX_MIN && k <= SBX_MAX;
+		enum opcode holds = small ? forms[op].holds_i : forms[op].holds_k;
+		enum opcode fails = small ? forms[op].fails_i : forms[op].fails_k;
+
 		text_printf(&c->out, "\t%s r%d, %" PRId64 ", L%d\n",
-			    mnemonic(when_true ? forms[op].holds_k : forms[op].fails_k), a,
-			    e->as.binary.right->as.number, label);
+			    mnemonic(when_true ? holds : fails), a, k, label);
 	} else {
 		bool swap = when_true ? forms[op].swap_holds : forms[op].swap_fails;
 
@@ -235,6 +257,13 @@ static const enum opcode binary_ops[] = {
 	[TOY_LE] = OP_LE, [TOY_GT] = OP_LT, [TOY_GE] = OP_LE,
 };
 
+/* The instruction of each arithmetic operator with a 32-bit constant on
+ * its right, as Lua 5.4's ADDK, MULK, MODK ... (x - k is x + -k). */
+static const enum opcode constant_ops[] = {
+	[TOY_ADD] = OP_ADDK, [TOY_SUB] = OP_ADDK, [TOY_MUL] = OP_MULK, [TOY_DIV] = OP_DIVK,
+	[TOY_MOD] = OP_MODK,
+};
+
 /* Before an instruction that can fault (a division, a memory access, a
  * call): its own position, so that the fault names the expression, not
  * only the statement it is in. */
@@ -248,13 +277,25 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 {
 	enum toy_op op = e->as.binary.op;
 	const struct toy_expr *right = e->as.binary.right;
+	int64_t k;
 	int b;
 
-	if ((op == TOY_ADD && fits(right, SC_MIN, SC_MAX)) ||
-	    (op == TOY_SUB && fits(right, -SC_MAX, -SC_MIN))) {
-		text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a,
-			    op == TOY_ADD ? right->as.number : -right->as.number);
-		return;
+	/* An arithmetic operator (+ - * / %) with a literal on its right takes
+	 * it as an operand: inside the word (addi, 8 bits) or as the next word
+	 * (addk ..., 32 bits).  A zero divisor is left to div and mod, which
+	 * fault when they run: the verifier refuses a divk or modk by 0. */
+	if (op <= TOY_MOD && literal(right, &k)) {
+		if (op == TOY_SUB)
+			k = (int64_t)(0 - (uint64_t)k);
+		if ((op == TOY_ADD || op == TOY_SUB) && k >= SC_MIN && k <= SC_MAX) {
+			text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a, k);
+			return;
+		}
+		if (k >= INT32_MIN && k <= INT32_MAX && !(toy_op_may_fault(op) && k == 0)) {
+			text_printf(&c->out, "\t%s r%d, r%d, %" PRId64 "\n",
+				    mnemonic(constant_ops[op]), target, a, k);
+			return;
+		}
 	}
 	b = any(c, right);
 	if (toy_op_may_fault(e->as.binary.op))
