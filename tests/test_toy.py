@@ -146,6 +146,24 @@ def test_register_back_end_constant_forms_keep_every_result_and_fault(tmp_path):
     assert result.err.startswith(f"{path}:5:9: error:") and "division by zero" in result.err
 
 
+def test_register_back_end_does_not_reload_a_global_it_just_stored(tmp_path):
+    # g is a global (count uses it): g = g + 1 ends in setg r1, and the loop's
+    # test reads g from r1, with no getg between; 4 dispatches a turn
+    source = ("var g = 0;\nfn count(n) { while (g < n) { g = g + 1; } return g; }\n"
+              "print(count(100));\ng = 5;\nprint(g);\nif (g == 5) { g = 7; }\nprint(g);\n")
+    functions = emitted_functions("regvm", tmp_path, source)
+    assert functions["f_count"][2:6] == ["getg r2, 0", "addi r1, r2, 1", "setg r1, 0",
+                                         "jlt r1, r0, L2"]
+    # after the if's label (not listed) another path comes in: g is read again
+    assert functions["main"][-9:] == ["setg r0, 0", "print r0", "getg r0, 0",
+                                      "jnei r0, 5, L1", "loadi r0, 7", "setg r0, 0",
+                                      "getg r0, 0", "print r0", "halt"]
+    path = tmp_path / "prog.toy"
+    result = machine("regvm", "run", "--stats", path)
+    assert result.out == machine("stackvm", "run", path).out == "100\n5\n7\n"
+    assert result.stats()["dispatches"] == 4 * 100 + 19
+
+
 def test_stack_back_end_is_a_tree_walk(tmp_path):
     body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
     assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]

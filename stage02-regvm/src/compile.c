@@ -17,6 +17,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lang/text.h"
 #include "program.h"
@@ -51,6 +52,10 @@ struct compiler {
 	bool fuse;                   /* end counting loops in incjlt */
 	int *home;                   /* per global: its register in main, or -1 */
 	int main_variables;          /* how many globals have one */
+	/* The last setg: where the text ended after it, its register and its
+	 * global, so that a getg of that global into that register straight
+	 * after it is left out (`g = g + 1` then `while (g < n)`). */
+	struct { size_t end; int reg, global; } stored;
 };
 
 /* The main program keeps at most as many variables in registers as a
@@ -142,6 +147,20 @@ static bool fits(const struct toy_expr *e, int64_t min, int64_t max)
 }
 
 static void into(struct compiler *c, const struct toy_expr *e, int target);
+
+/* Does reg still hold global, stored by the last setg with nothing but
+ * .line directives after it?  (A label would let another path in.) */
+static bool just_stored(const struct compiler *c, int reg, int global)
+{
+	const char *p;
+
+	if (c->stored.reg != reg || c->stored.global != global || c->out.out_of_memory)
+		return false;
+	for (p = c->out.chars + c->stored.end; *p; p = strchr(p, '\n') + 1)
+		if (strncmp(p, ".line ", 6) != 0)
+			return false;
+	return true;
+}
 
 /* A register holding e's value: a variable's own register, or a temporary. */
 static int any(struct compiler *c, const struct toy_expr *e)
@@ -401,6 +420,8 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 		break;
 	case TOY_EXPR_VAR:
 		index = home_of(c, &e->as.var);
+		if (index < 0 && just_stored(c, target, e->as.var.index))
+			break;
 		if (index < 0)
 			text_printf(&c->out, "\tgetg r%d, %d\t; %s\n", target,
 				    e->as.var.index, e->as.var.name);
@@ -540,6 +561,9 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		r = any(c, s->as.assign.value);
 		text_printf(&c->out, "\tsetg r%d, %d\t; %s\n", r, s->as.assign.target.index,
 			    s->as.assign.target.name);
+		c->stored.end = c->out.length;
+		c->stored.reg = r;
+		c->stored.global = s->as.assign.target.index;
 		break;
 	case TOY_STMT_STORE:
 		r = any(c, s->as.store.index);
@@ -595,6 +619,7 @@ static void function(struct compiler *c, const struct toy_function *fn)
 	int locals = fn ? fn->nlocals : c->main_variables, result;
 
 	c->out = (struct text){ 0 };
+	c->stored.reg = NO_REGISTER;
 	c->locals = c->top = c->frame = locals;
 	block(c, fn ? &fn->body : &c->prog->main);
 	if (fn) {
