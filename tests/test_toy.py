@@ -164,6 +164,18 @@ def test_register_back_end_does_not_reload_a_global_it_just_stored(tmp_path):
     assert result.stats()["dispatches"] == 4 * 100 + 19
 
 
+def test_register_back_end_loads_a_constant_a_loop_stores_once_before_it(tmp_path):
+    # mem[i] = 7 on every turn: 7 waits in r2 from before the loop; 3 a turn
+    source = ("fn clear(n) { var i = 0; while (i < n) { mem[i] = 7; i = i + 1; } "
+              "return mem[n - 1]; }\nprint(clear(100));\n")
+    body = emitted_body("regvm", tmp_path, source)
+    assert body[:7] == ["loadi r1, 0", "loadi r2, 7", "jle r0, r1, L2", "L1:", "store r1, r2",
+                        "addi r1, r1, 1", "jlt r1, r0, L1"]
+    result = machine("regvm", "run", "--stats", tmp_path / "prog.toy")
+    assert result.out == machine("stackvm", "run", tmp_path / "prog.toy").out == "7\n"
+    assert result.stats()["dispatches"] == 3 * 100 + 10
+
+
 def test_stack_back_end_is_a_tree_walk(tmp_path):
     body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
     assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]

@@ -56,6 +56,10 @@ struct compiler {
 	 * global, so that a getg of that global into that register straight
 	 * after it is left out (`g = g + 1` then `while (g < n)`). */
 	struct { size_t end; int reg, global; } stored;
+	/* Constants the loops being compiled loaded before their first turn,
+	 * and the registers that hold them to the loop's end. */
+	struct { int64_t value; int reg; } hoisted[8];
+	int nhoisted;
 };
 
 /* The main program keeps at most as many variables in registers as a
@@ -162,13 +166,25 @@ static bool just_stored(const struct compiler *c, int reg, int global)
 	return true;
 }
 
-/* A register holding e's value: a variable's own register, or a temporary. */
+/* The register a loop keeps value in, or NO_REGISTER. */
+static int hoisted_register(const struct compiler *c, int64_t value)
+{
+	for (int i = 0; i < c->nhoisted; i++)
+		if (c->hoisted[i].value == value)
+			return c->hoisted[i].reg;
+	return NO_REGISTER;
+}
+
+/* A register holding e's value: a variable's own register, a loop's
+ * constant, or a temporary. */
 static int any(struct compiler *c, const struct toy_expr *e)
 {
 	int r;
 
 	if (e->kind == TOY_EXPR_VAR && home_of(c, &e->as.var) >= 0)
 		return home_of(c, &e->as.var);
+	if (e->kind == TOY_EXPR_NUMBER && hoisted_register(c, e->as.number) >= 0)
+		return hoisted_register(c, e->as.number);
 	r = take(c, e);
 	into(c, e, r);
 	return r;
@@ -547,9 +563,46 @@ static void loop_bottom(struct compiler *c, const struct toy_stmt *loop, int top
 		    top);
 }
 
+/* A literal e that a loop's body stores (mem[i] = 0) goes in a register of
+ * its own before the loop, which the body then reads: loop-invariant, so
+ * one loadi in all rather than one a turn. */
+static void hoist(struct compiler *c, const struct toy_expr *e)
+{
+	int r;
+
+	if (e->kind != TOY_EXPR_NUMBER || hoisted_register(c, e->as.number) >= 0 ||
+	    c->nhoisted == (int)(sizeof(c->hoisted) / sizeof(c->hoisted[0])))
+		return;
+	r = take(c, e);
+	into(c, e, r);
+	c->hoisted[c->nhoisted].value = e->as.number;
+	c->hoisted[c->nhoisted++].reg = r;
+}
+
+/* Hoists the literals of the stores in b and in the blocks inside it (an
+ * else-if chain in a loop, as everywhere). */
+static void hoist_stores(struct compiler *c, const struct toy_block *b)
+{
+	for (int i = 0; i < b->count; i++) {
+		const struct toy_stmt *s = b->stmts[i];
+
+		if (s->kind == TOY_STMT_STORE) {
+			hoist(c, s->as.store.index);
+			hoist(c, s->as.store.value);
+		} else if (s->kind == TOY_STMT_WHILE) {
+			hoist_stores(c, &s->as.while_.body);
+		} else if (s->kind == TOY_STMT_IF) {
+			for (; toy_is_else_if(s); s = s->as.if_.else_block.stmts[0])
+				hoist_stores(c, &s->as.if_.then_block);
+			hoist_stores(c, &s->as.if_.then_block);
+			hoist_stores(c, &s->as.if_.else_block);
+		}
+	}
+}
+
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
-	int saved = c->top, first, second, r, value;
+	int saved = c->top, hoisted = c->nhoisted, first, second, r, value;
 
 	text_at_source(&c->out, s->line, s->col);
 	switch (s->kind) {
@@ -575,6 +628,10 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		if_statement(c, s);
 		break;
 	case TOY_STMT_WHILE:
+		/* (Only while half the registers are free: the loop's
+		 * temporaries come first.) */
+		if (c->top < MAX_REGISTERS / 2)
+			hoist_stores(c, &s->as.while_.body);
 		/* The test sits at the bottom too, so a turn of the loop costs
 		 * one compare-and-jump rather than a test and a jmp. */
 		first = new_label(c);
@@ -603,6 +660,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		break;
 	}
 	c->top = saved;
+	c->nhoisted = hoisted;
 }
 
 static void block(struct compiler *c, const struct toy_block *b)
