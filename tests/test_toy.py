@@ -164,6 +164,14 @@ def test_register_back_end_does_not_reload_a_global_it_just_stored(tmp_path):
     assert result.stats()["dispatches"] == 4 * 100 + 19
 
 
+def test_register_back_end_takes_a_literal_on_the_left_of_plus_and_times_as_the_constant(tmp_path):
+    body = emitted_body("regvm", tmp_path, "fn f(n) { return 3 * n + 1; }\n"
+                                           "print(f(5) + 2 * f(1) - (7 - f(0)));\n")
+    assert body[:3] == ["mulk r2, r0, 3", "addi r1, r2, 1", "ret r1"]
+    assert machine("regvm", "run", tmp_path / "prog.toy").out == \
+        machine("stackvm", "run", tmp_path / "prog.toy").out == "18\n"
+
+
 def test_register_back_end_loads_a_constant_a_loop_stores_once_before_it(tmp_path):
     # mem[i] = 7 on every turn: 7 waits in r2 from before the loop; 3 a turn
     source = ("fn clear(n) { var i = 0; while (i < n) { mem[i] = 7; i = i + 1; } "

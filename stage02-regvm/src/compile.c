@@ -307,11 +307,12 @@ static void may_fault(struct compiler *c, const struct toy_expr *e)
 	text_at_source(&c->out, e->line, e->col);
 }
 
-/* e, once its left operand is in register a, into register target. */
-static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int target)
+/* e, once its left operand is in register a, into register target; its
+ * right operand is right (for 3 * n, the literal 3: see binary()). */
+static void binary_step(struct compiler *c, const struct toy_expr *e, int a,
+			const struct toy_expr *right, int target)
 {
 	enum toy_op op = e->as.binary.op;
-	const struct toy_expr *right = e->as.binary.right;
 	int64_t k;
 	int b;
 
@@ -349,8 +350,10 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 static void binary(struct compiler *c, const struct toy_expr *e, int target)
 {
 	size_t base = c->chain.count;
-	const struct toy_expr *operand;
+	const struct toy_expr *operand, *first;
 	int a, partial = target, yes, end;
+	int64_t k;
+	bool swap;
 
 	if (is_logical(e)) {
 		/* A value 0 or 1: decide with jumps, then load the answer. */
@@ -366,13 +369,19 @@ static void binary(struct compiler *c, const struct toy_expr *e, int target)
 		return;
 	if (c->chain.count - base > 1)
 		partial = take(c, e);
-	a = any(c, operand);
+	/* 3 * n is n * 3 (and 3 + n is n + 3): the literal becomes the
+	 * constant operand, with no register of its own. */
+	first = c->chain.items[c->chain.count - 1];
+	swap = (first->as.binary.op == TOY_ADD || first->as.binary.op == TOY_MUL) &&
+	       literal(operand, &k) && !literal(first->as.binary.right, &k);
+	a = any(c, swap ? first->as.binary.right : operand);
 	while (c->chain.count > base) {
 		int saved = c->top, into_reg;
 
 		e = toy_stack_pop(&c->chain);
 		into_reg = c->chain.count == base ? target : partial;
-		binary_step(c, e, a, into_reg);
+		binary_step(c, e, a, swap ? operand : e->as.binary.right, into_reg);
+		swap = false;
 		c->top = saved;
 		a = into_reg;
 	}
