@@ -254,8 +254,9 @@ class Generator:
         r = self.rng
         choice = r.random()
         if depth > 3 or choice < 0.25:
-            return str(r.choice([0, 1, 2, 3, 7, -1, 100, 255, 40000, 0x7fffffffffffffff,
-                                 r.randint(-300, 300)]))
+            # (2147483648: x - it is addk, x + it a loadk and an add)
+            return str(r.choice([0, 1, 2, 3, 7, -1, 100, 255, 40000, 2147483648,
+                                 0x7fffffffffffffff, r.randint(-300, 300)]))
         if choice < 0.45 and names:
             return r.choice(names)
         if choice < 0.55:
