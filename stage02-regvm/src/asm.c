@@ -36,6 +36,7 @@ struct symbols {
 
 enum fixup_kind {
 	FIX_SBX,                 /* a 16-bit offset in the instruction word */
+	FIX_SJ,                  /* jmp's 24-bit offset in the instruction word */
 	FIX_WORD,                /* a 32-bit offset: the next word */
 	FIX_FUNCTION,            /* a 16-bit function index */
 };
@@ -283,7 +284,7 @@ static int operands(struct assembler *a, unsigned op)
 		return reg(a, &x) || comma(a) || symbol_operand(a, FIX_FUNCTION, pc, 0) ||
 		       emit(a, word_abx(op, x, 0));
 	case FMT_J:
-		return symbol_operand(a, FIX_SBX, pc, pc + 1) || emit(a, op);
+		return symbol_operand(a, FIX_SJ, pc, pc + 1) || emit(a, op);
 	case FMT_AJ:
 		return reg(a, &x) || comma(a) || symbol_operand(a, FIX_SBX, pc, pc + 1) ||
 		       emit(a, word_abc(op, x, 0, 0));
@@ -424,6 +425,9 @@ static int line(struct assembler *a)
 	return operands(a, (unsigned)op);
 }
 
+/* jmp's offset needs no check: it reaches the whole of the largest program. */
+_Static_assert((int)MAX_CODE_WORDS <= (int)SJ_MAX, "jmp reaches every word");
+
 /* Fills every hole with the offset or index it names. */
 static int resolve(struct assembler *a)
 {
@@ -443,6 +447,9 @@ static int resolve(struct assembler *a)
 			a->code[f->pc] |= s->value << 16;
 		} else if (f->kind == FIX_WORD) {
 			a->code[f->pc + 1] = (uint32_t)(int32_t)offset;
+		} else if (f->kind == FIX_SJ) {
+			/* (a program's every word is within reach) */
+			a->code[f->pc] |= ((uint32_t)offset & 0xffffff) << 8;
 		} else if (offset < SBX_MIN || offset > SBX_MAX) {
 			report_set(a->lx.err, f->line, f->col, "label '%s' is too far away "
 				   "for this jump (%lld words; it reaches %d to %d)",

@@ -278,7 +278,9 @@ static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true
 	} else if (is_logical(e)) {
 		logical_jump(c, e, when_true, label);
 	} else {
-		text_printf(&c->out, "\t%s r%d, L%d\n", when_true ? "jt" : "jf",
+		/* jnei r, 0 rather than jt r: one dispatch as well, and its
+		 * offset word reaches any label, where jt's sBx may not. */
+		text_printf(&c->out, "\t%s r%d, 0, L%d\n", when_true ? "jnei" : "jeqi",
 			    any(c, e), label);
 	}
 	c->top = saved;

@@ -31,7 +31,7 @@ CASE(EQ)	R(a_of(*pc)) = R(b_of(*pc)) == R(c_of(*pc)); pc++; NEXT;
 CASE(NE)	R(a_of(*pc)) = R(b_of(*pc)) != R(c_of(*pc)); pc++; NEXT;
 CASE(LT)	R(a_of(*pc)) = R(b_of(*pc)) < R(c_of(*pc)); pc++; NEXT;
 CASE(LE)	R(a_of(*pc)) = R(b_of(*pc)) <= R(c_of(*pc)); pc++; NEXT;
-CASE(JMP)	pc += 1 + sbx_of(*pc); NEXT;
+CASE(JMP)	pc += 1 + sj_of(*pc); NEXT;
 CASE(JT)	pc += R(a_of(*pc)) != 0 ? 1 + sbx_of(*pc) : 1; NEXT;
 CASE(JF)	pc += R(a_of(*pc)) == 0 ? 1 + sbx_of(*pc) : 1; NEXT;
 /* A compare-and-jump reads its offset from the word after it. */

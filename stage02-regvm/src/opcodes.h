@@ -8,6 +8,8 @@
  *   +----------+----------+----------+----------+
  *   |         Bx / sBx    |    A     |  opcode  |   op A Bx
  *   +---------------------+----------+----------+
+ *   |               sJ               |  opcode  |   jmp sJ
+ *   +--------------------------------+----------+
  *
  * Compare-and-jump instructions take a second word: the jump offset, in
  * words, from the instruction after them.  So do the arithmetic forms with
@@ -32,7 +34,7 @@ enum format {
 	FMT_AK,        /* rA, a constant from the pool (index Bx) */
 	FMT_AG,        /* rA, global Bx */
 	FMT_AF,        /* rA, function Bx: arguments from rA on, result in rA */
-	FMT_J,         /* label: sBx words from the next instruction */
+	FMT_J,         /* label: sJ (24 bits) words from the next instruction */
 	FMT_AJ,        /* rA, label (sBx) */
 	FMT_ABJ,       /* rA, rB, label (in the next word) */
 	FMT_AIJ,       /* rA, sBx (a signed 16-bit constant), label (next word) */
@@ -109,10 +111,12 @@ extern const struct instruction_info reg_instruction_info[OPCODE_COUNT];
 
 /* The ranges of the signed fields, named once for the assembler, the back
  * end and the error messages: sC is 8 bits, sBx 16 (a constant or a jump's
- * offset in words), the constant word of FMT_ABK 32. */
+ * offset in words), the constant word of FMT_ABK 32; jmp's sJ, 24 bits as
+ * Lua 5.4's is 25, reaches every word of the largest program. */
 enum {
 	SC_MIN = INT8_MIN, SC_MAX = INT8_MAX,
 	SBX_MIN = INT16_MIN, SBX_MAX = INT16_MAX,
+	SJ_MIN = -(1 << 23), SJ_MAX = (1 << 23) - 1,
 };
 
 /* Fields of an instruction word. */
@@ -123,6 +127,7 @@ static inline unsigned c_of(uint32_t w) { return w >> 24; }
 static inline int sc_of(uint32_t w) { return (int8_t)(w >> 24); }
 static inline unsigned bx_of(uint32_t w) { return w >> 16; }
 static inline int sbx_of(uint32_t w) { return (int16_t)(w >> 16); }
+static inline int sj_of(uint32_t w) { return (int)((w >> 8) ^ 0x800000) - 0x800000; }
 
 /* Words the instruction takes: 2 for compare-and-jump and the arithmetic
  * forms with a wide constant, else 1. */
@@ -136,8 +141,8 @@ static inline bool format_jumps(enum format format)
 }
 
 /* Where the jump at pc goes: its offset counts from the next instruction,
- * and is sBx, or the next word for a compare-and-jump (the only jumps of two
- * words).  (The verifier and the
+ * and is sJ for a jmp, sBx for jt and jf, or the next word for a
+ * compare-and-jump (the only jumps of two words).  (The verifier and the
  * disassembler ask this; the interpreter's handlers add the same offset to
  * pc as they go.)  The caller checked that the instruction is inside the
  * code; the result may be outside it. */
@@ -145,6 +150,8 @@ static inline int64_t jump_target(const uint32_t *code, uint32_t pc)
 {
 	if (reg_instruction_words(reg_instruction_info[op_of(code[pc])].format) == 2)
 		return (int64_t)pc + 2 + (int32_t)code[pc + 1];
+	if (op_of(code[pc]) == OP_JMP)
+		return (int64_t)pc + 1 + sj_of(code[pc]);
 	return (int64_t)pc + 1 + sbx_of(code[pc]);
 }
 

@@ -150,8 +150,7 @@ static uint32_t used_bits(enum format format)
 	case FMT_ABJ:
 	case FMT_ABK:
 		return 0x00ffffff;          /* and B; the second word is whole */
-	case FMT_J:
-		return 0xffff00ff;          /* the opcode and sBx, no A */
+	case FMT_J:                     /* sJ fills the word past the opcode */
 	case FMT_ABC:
 	case FMT_ABI:
 	case FMT_AI:
