@@ -214,10 +214,22 @@ VERIFIER_BYTECODE = [
      "pc 0: ret: unused bits 0x02000000 of the instruction word are not zero"),
     (bytecode([word("mov", 0, 0, 0xff), word("halt")]),
      "pc 0: mov: unused bits 0xff000000 of the instruction word are not zero"),
+    # (jmp has no unused bits: its offset, sJ, fills A and B and C)
     (bytecode([word("jmp", 3), word("halt")]),
-     "pc 0: jmp: unused bits 0x00000300 of the instruction word are not zero"),
+     "pc 0: jmp: jump target 4 outside function 0 (0..1)"),
     (bytecode([word("jlt", 0, 0, 0x80), 0, word("halt")]),
      "pc 0: jlt: unused bits 0x80000000 of the instruction word are not zero"),
+    (bytecode([word("mulk", 0, 0, 1), 5, word("halt")]),
+     "pc 0: mulk: unused bits 0x01000000 of the instruction word are not zero"),
+    # the constant forms: a pool index inside the pool, a divisor not 0
+    (bytecode([word("jltk", 0, 1, 0), 0, word("halt")], constants=(7,)),
+     "pc 0: jltk: constant 1 out of range (0 to 0)"),
+    (bytecode([word("modk", 0, 0), 0, word("halt")]),
+     "pc 0: modk: division by the constant 0"),
+    (bytecode([word("divk", 0, 0), 0, word("halt")]),
+     "pc 0: divk: division by the constant 0"),
+    (bytecode([word("addk", 0, 1), 5, word("halt")]),
+     "pc 0: addk: register 1 out of range (0 to 0)"),
 ]
 
 
@@ -274,6 +286,9 @@ ASM_ERRORS = [
     (".func main 0 1\n\tmov r0, r256\n", "2:10: expected a register (r0 to r255)"),
     (".func main 0 1\n\taddi r0, r0, 200\n", "2:15: constant must be -128 to 127"),
     (".func main 0 1\n\tloadi r0, 40000\n", "2:12: constant must be -32768 to 32767"),
+    (".func main 0 1\nL:\tjlti r0, 32768, L\n", "2:13: constant must be -32768 to 32767"),
+    (".func main 0 1\n\tmulk r0, r0, 2147483648\n", "2:15: constant must be -2147483648 to "
+                                                     "2147483647"),
     (".func main 0 1\n\tcall r0, g\n", "2:11: unknown function 'g'"),
     (".func main 2 1\n", "1:1: arguments arrive in registers"),
 ]

@@ -87,6 +87,103 @@ def test_register_back_end_calls_without_moves(tmp_path):
                         "loadi r1, 0"]
 
 
+def test_register_back_end_keeps_main_s_own_variables_in_registers(tmp_path):
+    # i and s are the main program's alone: registers; f reads g, a global
+    source = ("var g = 5; var i = 0; var s = 0;\nfn f() { return g; }\n"
+              "while (i < 10) { s = s + i; i = i + 1; }\nprint(s + f());\n")
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    out = tmp_path / "prog.s"
+    assert machine("regvm", "compile", "--emit-asm", path, "-o", out).status == 0
+    main = [line.split(";")[0].strip() for line in out.read_text().split(".func f_")[0]
+            .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+    assert main == ["loadi r2, 5", "setg r2, 0", "loadi r0, 0", "loadi r1, 0",
+                    "jgei r0, 10, L2", "L1:", "add r1, r1, r0", "addi r0, r0, 1",
+                    "jlti r0, 10, L1", "L2:", "call r3, f_f", "add r2, r1, r3", "print r2",
+                    "halt"]
+    result = machine("regvm", "run", "--stats", path)
+    assert result.out == machine("stackvm", "run", path).out == "50\n"
+    assert result.stats()["dispatches"] == 41     # 3 a turn: 10 turns and 11 more
+
+
+def main_code(tmp_path, source):
+    """The main program's instructions and labels as the register back end emits them."""
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    out = tmp_path / "prog.s"
+    assert machine("regvm", "compile", "--emit-asm", path, "-o", out).status == 0
+    return path, [line.split(";")[0].strip() for line in out.read_text().split(".func f_")[0]
+                  .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+
+
+def test_register_back_end_gives_constants_to_the_instructions_that_take_them(tmp_path):
+    # issue 19's loop: i and s in registers, % 7 in one modk, the wide bound a
+    # pool constant of the compare-and-jump: 4 dispatches a turn (it was 12)
+    path, main = main_code(tmp_path, "var i = 0; var s = 0;\n"
+                           "while (i < 100000) { s = s + i % 7; i = i + 1; }\nprint(s);\n")
+    assert main == ["loadi r0, 0", "loadi r1, 0", "jgek r0, 100000, L2", "L1:",
+                    "modk r2, r0, 7", "add r1, r1, r2", "addi r0, r0, 1",
+                    "jltk r0, 100000, L1", "L2:", "print r1", "halt"]
+    result = machine("regvm", "run", "--stats", path)
+    assert result.out == machine("stackvm", "run", path).out == f"{sum(i % 7 for i in range(100000))}\n"
+    assert result.stats()["dispatches"] == 4 * 100000 + 5
+
+
+def test_register_back_end_constant_forms_keep_every_result_and_fault(tmp_path):
+    # 32-bit constants go into the instruction's second word, wider ones
+    # through loadk; x - k is x + -k; a comparison with a 16-bit constant
+    # keeps it in the instruction; a zero divisor still faults when it runs
+    path, main = main_code(tmp_path, "var x = -7;\nprint(x * 100000 - 2147483648);\n"
+                           "print(x / 3 + x % 2147483647 - 4294967296);\n"
+                           "if (x >= -30000) { print(1); }\nprint(x % 0);\n")
+    assert "mulk r2, r0, 100000" in main and "addk r1, r2, -2147483648" in main
+    assert "divk r2, r0, 3" in main and "modk r3, r0, 2147483647" in main
+    assert "loadk r3, 4294967296" in main and "jlti r0, -30000, L1" in main
+    stack = machine("stackvm", "run", path)
+    assert (stack.status, stack.out) == (1, "-2148183648\n-4294967305\n1\n")
+    result = machine("regvm", "run", path)
+    assert (result.status, result.out) == (stack.status, stack.out)
+    assert result.err.startswith(f"{path}:5:9: error:") and "division by zero" in result.err
+
+
+def test_register_back_end_does_not_reload_a_global_it_just_stored(tmp_path):
+    # g is a global (count uses it): g = g + 1 ends in setg r1, and the loop's
+    # test reads g from r1, with no getg between; 4 dispatches a turn
+    source = ("var g = 0;\nfn count(n) { while (g < n) { g = g + 1; } return g; }\n"
+              "print(count(100));\ng = 5;\nprint(g);\nif (g == 5) { g = 7; }\nprint(g);\n")
+    functions = emitted_functions("regvm", tmp_path, source)
+    assert functions["f_count"][2:6] == ["getg r2, 0", "addi r1, r2, 1", "setg r1, 0",
+                                         "jlt r1, r0, L2"]
+    # after the if's label (not listed) another path comes in: g is read again
+    assert functions["main"][-9:] == ["setg r0, 0", "print r0", "getg r0, 0",
+                                      "jnei r0, 5, L1", "loadi r0, 7", "setg r0, 0",
+                                      "getg r0, 0", "print r0", "halt"]
+    path = tmp_path / "prog.toy"
+    result = machine("regvm", "run", "--stats", path)
+    assert result.out == machine("stackvm", "run", path).out == "100\n5\n7\n"
+    assert result.stats()["dispatches"] == 4 * 100 + 19
+
+
+def test_register_back_end_takes_a_literal_on_the_left_of_plus_and_times_as_the_constant(tmp_path):
+    body = emitted_body("regvm", tmp_path, "fn f(n) { return 3 * n + 1; }\n"
+                                           "print(f(5) + 2 * f(1) - (7 - f(0)));\n")
+    assert body[:3] == ["mulk r2, r0, 3", "addi r1, r2, 1", "ret r1"]
+    assert machine("regvm", "run", tmp_path / "prog.toy").out == \
+        machine("stackvm", "run", tmp_path / "prog.toy").out == "18\n"
+
+
+def test_register_back_end_loads_a_constant_a_loop_stores_once_before_it(tmp_path):
+    # mem[i] = 7 on every turn: 7 waits in r2 from before the loop; 3 a turn
+    source = ("fn clear(n) { var i = 0; while (i < n) { mem[i] = 7; i = i + 1; } "
+              "return mem[n - 1]; }\nprint(clear(100));\n")
+    body = emitted_body("regvm", tmp_path, source)
+    assert body[:7] == ["loadi r1, 0", "loadi r2, 7", "jle r0, r1, L2", "L1:", "store r1, r2",
+                        "addi r1, r1, 1", "jlt r1, r0, L1"]
+    result = machine("regvm", "run", "--stats", tmp_path / "prog.toy")
+    assert result.out == machine("stackvm", "run", tmp_path / "prog.toy").out == "7\n"
+    assert result.stats()["dispatches"] == 3 * 100 + 10
+
+
 def test_stack_back_end_is_a_tree_walk(tmp_path):
     body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
     assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]
@@ -157,8 +254,9 @@ class Generator:
         r = self.rng
         choice = r.random()
         if depth > 3 or choice < 0.25:
-            return str(r.choice([0, 1, 2, 3, 7, -1, 100, 255, 40000, 0x7fffffffffffffff,
-                                 r.randint(-300, 300)]))
+            # (2147483648: x - it is addk, x + it a loadk and an add)
+            return str(r.choice([0, 1, 2, 3, 7, -1, 100, 255, 40000, 2147483648,
+                                 0x7fffffffffffffff, r.randint(-300, 300)]))
         if choice < 0.45 and names:
             return r.choice(names)
         if choice < 0.55:

@@ -135,6 +135,9 @@ struct toy_program {
 	struct toy_function *functions; /* in order of definition */
 	int nglobals;            /* every global starts at 0 */
 	const char **global_names;
+	bool *global_in_functions; /* per global: does a function read or write
+	                            it?  (One that none does may live in a
+	                            register of the main program.) */
 	struct toy_block main;   /* the top-level statements, in order */
 	struct toy_arena *arena; /* owns every node and string above */
 };

@@ -7,7 +7,8 @@
  *     in every function, and in top-level code from their declaration on;
  *   - parameters and `var`s inside a function are its locals, numbered in
  *     order (parameters first), each visible from its declaration on, to
- *     the end of the function; a local hides a global of the same name.
+ *     the end of the function; a local hides a global of the same name;
+ *   - each global notes whether any function reads or writes it.
  */
 #include "lang/toy_internal.h"
 
@@ -98,6 +99,8 @@ static int resolve_var(struct resolver *r, struct toy_var *var, int line, int co
 	}
 	var->scope = TOY_GLOBAL;
 	var->index = i;
+	if (r->fn)
+		r->prog->global_in_functions[i] = true;
 	return 0;
 }
 
@@ -341,6 +344,11 @@ int toy_resolve(struct toy_program *prog, struct error_report *err)
 	}
 	if (index_functions(&r) != 0 || collect_globals(&r, &prog->main) != 0)
 		goto out;
+	prog->global_in_functions = toy_arena_alloc(prog->arena, (size_t)r.globals.count + 1);
+	if (!prog->global_in_functions) {
+		report_set(err, 0, 0, "out of memory");
+		goto out;
+	}
 	for (int i = 0; i < prog->nfunctions; i++)
 		if (resolve_function(&r, &prog->functions[i], i) != 0)
 			goto out;

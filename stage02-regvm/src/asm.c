@@ -25,6 +25,7 @@
 
 enum fixup_kind {
 	FIX_SBX,                 /* a 16-bit offset in the instruction word */
+	FIX_SJ,                  /* jmp's 24-bit offset in the instruction word */
 	FIX_WORD,                /* a 32-bit offset: the next word */
 	FIX_FUNCTION,            /* a 16-bit function index */
 };
@@ -198,7 +199,7 @@ static int operands(struct assembler *a, unsigned op)
 		return reg(a, &x) || comma(a) || symbol_operand(a, FIX_FUNCTION, pc, 0) ||
 		       emit(a, word_abx(op, x, 0));
 	case FMT_J:
-		return symbol_operand(a, FIX_SBX, pc, pc + 1) || emit(a, op);
+		return symbol_operand(a, FIX_SJ, pc, pc + 1) || emit(a, op);
 	case FMT_AJ:
 		return reg(a, &x) || comma(a) || symbol_operand(a, FIX_SBX, pc, pc + 1) ||
 		       emit(a, word_abc(op, x, 0, 0));
@@ -207,9 +208,18 @@ static int operands(struct assembler *a, unsigned op)
 		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abc(op, x, y, 0)) || emit(a, 0);
 	case FMT_AIJ:
-		return reg(a, &x) || comma(a) || signed_operand(a, SC_MIN, SC_MAX, &n) ||
+		return reg(a, &x) || comma(a) || signed_operand(a, SBX_MIN, SBX_MAX, &n) ||
 		       comma(a) || symbol_operand(a, FIX_WORD, pc, pc + 2) ||
-		       emit(a, word_abc(op, x, (unsigned)n & 0xff, 0)) || emit(a, 0);
+		       emit(a, word_abx(op, x, (unsigned)n)) || emit(a, 0);
+	case FMT_ABK:
+		return reg(a, &x) || comma(a) || reg(a, &y) || comma(a) ||
+		       signed_operand(a, INT32_MIN, INT32_MAX, &n) ||
+		       emit(a, word_abc(op, x, y, 0)) || emit(a, (uint32_t)n);
+	case FMT_AKJ:
+		return reg(a, &x) || comma(a) || number(a, &n) ||
+		       constant_index(a, n, true, &index) || comma(a) ||
+		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
+		       emit(a, word_abx(op, x, index)) || emit(a, 0);
 	}
 	return -1;
 }
@@ -292,6 +302,9 @@ static int line(struct assembler *a)
 	return operands(a, (unsigned)op);
 }
 
+/* jmp's offset needs no check: it reaches the whole of the largest program. */
+_Static_assert((int)MAX_CODE_WORDS <= (int)SJ_MAX, "jmp reaches every word");
+
 /* Fills every hole with the offset or index it names. */
 static int resolve(struct assembler *a)
 {
@@ -310,6 +323,9 @@ static int resolve(struct assembler *a)
 			a->code[f->pc] |= (uint32_t)s->value << 16;
 		} else if (f->kind == FIX_WORD) {
 			a->code[f->pc + 1] = (uint32_t)(int32_t)offset;
+		} else if (f->kind == FIX_SJ) {
+			/* (a program's every word is within reach) */
+			a->code[f->pc] |= ((uint32_t)offset & 0xffffff) << 8;
 		} else if (offset < SBX_MIN || offset > SBX_MAX) {
 			report_set(a->lx.err, f->ref.line, f->ref.col, "label '%s' is too far "
 				   "away for this jump (%lld words; it reaches %d to %d)",

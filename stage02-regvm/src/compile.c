@@ -8,11 +8,16 @@
  * `addi` straight into x's register, and a local used as an operand is
  * read where it lives, with no copy.  Conditions compile to compare-and-jump
  * instructions, with a constant operand when it fits.
+ *
+ * A top-level variable that no function reads or writes lives in a register
+ * of the main program, as Lua keeps a chunk's top-level locals: only the
+ * main program can see it, so it need not be a global.
  */
 #include "compile.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lang/text.h"
 #include "lang/toy_if.h"
@@ -46,7 +51,28 @@ struct compiler {
 	int frame;                   /* registers the function needs so far */
 	struct toy_stack chain;      /* the operators of chains being compiled */
 	bool fuse;                   /* end counting loops in incjlt */
+	int *home;                   /* per global: its register in main, or -1 */
+	int main_variables;          /* how many globals have one */
+	/* The last setg: where the text ended after it, its register and its
+	 * global, so that a getg of that global into that register straight
+	 * after it is left out (`g = g + 1` then `while (g < n)`). */
+	struct { size_t end; int reg, global; } stored;
+	/* Constants the loops being compiled loaded before their first turn,
+	 * and the registers that hold them to the loop's end. */
+	struct { int64_t value; int reg; } hoisted[8];
+	int nhoisted;
 };
+
+/* The main program keeps at most as many variables in registers as a
+ * function may have locals, and so as many registers for temporaries. */
+enum { MAIN_REGISTER_VARIABLES = TOY_MAX_LOCALS };
+
+/* The register v lives in: a local's own, or main's register for a global
+ * that no function uses (home); -1 for a global kept in the globals. */
+static int home_of(const struct compiler *c, const struct toy_var *v)
+{
+	return v->scope == TOY_LOCAL ? v->index : c->home[v->index];
+}
 
 static int new_label(struct compiler *c)
 {
@@ -105,20 +131,61 @@ static int take(struct compiler *c, const struct toy_expr *e)
 	return c->top++;
 }
 
+/* e's value, if e is a literal or the minus of one (-5 parses as the minus
+ * of 5): the constant operand forms take either. */
+static bool literal(const struct toy_expr *e, int64_t *value)
+{
+	bool negated = e->kind == TOY_EXPR_UNARY && e->as.unary.op == TOY_NEG;
+	const struct toy_expr *number = negated ? e->as.unary.operand : e;
+
+	if (number->kind != TOY_EXPR_NUMBER)
+		return false;
+	*value = negated ? (int64_t)(0 - (uint64_t)number->as.number) : number->as.number;
+	return true;
+}
+
 static bool fits(const struct toy_expr *e, int64_t min, int64_t max)
 {
-	return e->kind == TOY_EXPR_NUMBER && e->as.number >= min && e->as.number <= max;
+	int64_t value;
+
+	return literal(e, &value) && value >= min && value <= max;
 }
 
 static void into(struct compiler *c, const struct toy_expr *e, int target);
 
-/* A register holding e's value: a local's own register, or a temporary. */
+/* Does reg still hold global, stored by the last setg with nothing but
+ * .line directives after it?  (A label would let another path in.) */
+static bool just_stored(const struct compiler *c, int reg, int global)
+{
+	const char *p;
+
+	if (c->stored.reg != reg || c->stored.global != global || c->out.out_of_memory)
+		return false;
+	for (p = c->out.chars + c->stored.end; *p; p = strchr(p, '\n') + 1)
+		if (strncmp(p, ".line ", 6) != 0)
+			return false;
+	return true;
+}
+
+/* The register a loop keeps value in, or NO_REGISTER. */
+static int hoisted_register(const struct compiler *c, int64_t value)
+{
+	for (int i = 0; i < c->nhoisted; i++)
+		if (c->hoisted[i].value == value)
+			return c->hoisted[i].reg;
+	return NO_REGISTER;
+}
+
+/* A register holding e's value: a variable's own register, a loop's
+ * constant, or a temporary. */
 static int any(struct compiler *c, const struct toy_expr *e)
 {
 	int r;
 
-	if (e->kind == TOY_EXPR_VAR && e->as.var.scope == TOY_LOCAL)
-		return e->as.var.index;
+	if (e->kind == TOY_EXPR_VAR && home_of(c, &e->as.var) >= 0)
+		return home_of(c, &e->as.var);
+	if (e->kind == TOY_EXPR_NUMBER && hoisted_register(c, e->as.number) >= 0)
+		return hoisted_register(c, e->as.number);
 	r = take(c, e);
 	into(c, e, r);
 	return r;
@@ -130,23 +197,30 @@ static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when
 			 int label)
 {
 	/* For each comparison: the instruction that jumps when it holds, and
-	 * the one that jumps when it fails; "swap" means with a and b swapped. */
-	static const struct { enum opcode holds, fails, holds_k, fails_k;
+	 * the one that jumps when it fails, against a register, a 16-bit
+	 * constant (_i) or one from the pool (_k); "swap" means with a and b
+	 * swapped. */
+	static const struct { enum opcode holds, fails, holds_i, fails_i, holds_k, fails_k;
 			      bool swap_holds, swap_fails; } forms[] = {
-		[TOY_EQ] = { OP_JEQ, OP_JNE, OP_JEQI, OP_JNEI, false, false },
-		[TOY_NE] = { OP_JNE, OP_JEQ, OP_JNEI, OP_JEQI, false, false },
-		[TOY_LT] = { OP_JLT, OP_JLE, OP_JLTI, OP_JGEI, false, true },
-		[TOY_LE] = { OP_JLE, OP_JLT, OP_JLEI, OP_JGTI, false, true },
-		[TOY_GT] = { OP_JLT, OP_JLE, OP_JGTI, OP_JLEI, true, false },
-		[TOY_GE] = { OP_JLE, OP_JLT, OP_JGEI, OP_JLTI, true, false },
+		[TOY_EQ] = { OP_JEQ, OP_JNE, OP_JEQI, OP_JNEI, OP_JEQK, OP_JNEK, false, false },
+		[TOY_NE] = { OP_JNE, OP_JEQ, OP_JNEI, OP_JEQI, OP_JNEK, OP_JEQK, false, false },
+		[TOY_LT] = { OP_JLT, OP_JLE, OP_JLTI, OP_JGEI, OP_JLTK, OP_JGEK, false, true },
+		[TOY_LE] = { OP_JLE, OP_JLT, OP_JLEI, OP_JGTI, OP_JLEK, OP_JGTK, false, true },
+		[TOY_GT] = { OP_JLT, OP_JLE, OP_JGTI, OP_JLEI, OP_JGTK, OP_JLEK, true, false },
+		[TOY_GE] = { OP_JLE, OP_JLT, OP_JGEI, OP_JLTI, OP_JGEK, OP_JLTK, true, false },
 	};
 	enum toy_op op = e->as.binary.op;
+	const struct toy_expr *right = e->as.binary.right;
 	int saved = c->top, a = any(c, e->as.binary.left), b;
+	int64_t k;
 
-	if (fits(e->as.binary.right, SC_MIN, SC_MAX)) {
+	if (literal(right, &k)) {
+		bool small = k >= SBX_MIN && k <= SBX_MAX;
+		enum opcode holds = small ? forms[op].holds_i : forms[op].holds_k;
+		enum opcode fails = small ? forms[op].fails_i : forms[op].fails_k;
+
 		text_printf(&c->out, "\t%s r%d, %" PRId64 ", L%d\n",
-			    mnemonic(when_true ? forms[op].holds_k : forms[op].fails_k), a,
-			    e->as.binary.right->as.number, label);
+			    mnemonic(when_true ? holds : fails), a, k, label);
 	} else {
 		bool swap = when_true ? forms[op].swap_holds : forms[op].swap_fails;
 
@@ -205,7 +279,9 @@ static void jump_if(struct compiler *c, const struct toy_expr *e, bool when_true
 	} else if (is_logical(e)) {
 		logical_jump(c, e, when_true, label);
 	} else {
-		text_printf(&c->out, "\t%s r%d, L%d\n", when_true ? "jt" : "jf",
+		/* jnei r, 0 rather than jt r: one dispatch as well, and its
+		 * offset word reaches any label, where jt's sBx may not. */
+		text_printf(&c->out, "\t%s r%d, 0, L%d\n", when_true ? "jnei" : "jeqi",
 			    any(c, e), label);
 	}
 	c->top = saved;
@@ -219,6 +295,13 @@ static const enum opcode binary_ops[] = {
 	[TOY_LE] = OP_LE, [TOY_GT] = OP_LT, [TOY_GE] = OP_LE,
 };
 
+/* The instruction of each arithmetic operator with a 32-bit constant on
+ * its right, as Lua 5.4's ADDK, MULK, MODK ... (x - k is x + -k). */
+static const enum opcode constant_ops[] = {
+	[TOY_ADD] = OP_ADDK, [TOY_SUB] = OP_ADDK, [TOY_MUL] = OP_MULK, [TOY_DIV] = OP_DIVK,
+	[TOY_MOD] = OP_MODK,
+};
+
 /* Before an instruction that can fault (a division, a memory access, a
  * call): its own position, so that the fault names the expression, not
  * only the statement it is in. */
@@ -227,18 +310,31 @@ static void may_fault(struct compiler *c, const struct toy_expr *e)
 	text_at_source(&c->out, e->line, e->col);
 }
 
-/* e, once its left operand is in register a, into register target. */
-static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int target)
+/* e, once its left operand is in register a, into register target; its
+ * right operand is right (for 3 * n, the literal 3: see binary()). */
+static void binary_step(struct compiler *c, const struct toy_expr *e, int a,
+			const struct toy_expr *right, int target)
 {
 	enum toy_op op = e->as.binary.op;
-	const struct toy_expr *right = e->as.binary.right;
+	int64_t k;
 	int b;
 
-	if ((op == TOY_ADD && fits(right, SC_MIN, SC_MAX)) ||
-	    (op == TOY_SUB && fits(right, -SC_MAX, -SC_MIN))) {
-		text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a,
-			    op == TOY_ADD ? right->as.number : -right->as.number);
-		return;
+	/* An arithmetic operator (+ - * / %) with a literal on its right takes
+	 * it as an operand: inside the word (addi, 8 bits) or as the next word
+	 * (addk ..., 32 bits).  A zero divisor is left to div and mod, which
+	 * fault when they run: the verifier refuses a divk or modk by 0. */
+	if (op <= TOY_MOD && literal(right, &k)) {
+		if (op == TOY_SUB)
+			k = (int64_t)(0 - (uint64_t)k);
+		if ((op == TOY_ADD || op == TOY_SUB) && k >= SC_MIN && k <= SC_MAX) {
+			text_printf(&c->out, "\taddi r%d, r%d, %" PRId64 "\n", target, a, k);
+			return;
+		}
+		if (k >= INT32_MIN && k <= INT32_MAX && !(toy_op_may_fault(op) && k == 0)) {
+			text_printf(&c->out, "\t%s r%d, r%d, %" PRId64 "\n",
+				    mnemonic(constant_ops[op]), target, a, k);
+			return;
+		}
 	}
 	b = any(c, right);
 	if (toy_op_may_fault(e->as.binary.op))
@@ -257,8 +353,10 @@ static void binary_step(struct compiler *c, const struct toy_expr *e, int a, int
 static void binary(struct compiler *c, const struct toy_expr *e, int target)
 {
 	size_t base = c->chain.count;
-	const struct toy_expr *operand;
+	const struct toy_expr *operand, *first;
 	int a, partial = target, yes, end;
+	int64_t k;
+	bool swap;
 
 	if (is_logical(e)) {
 		/* A value 0 or 1: decide with jumps, then load the answer. */
@@ -274,13 +372,19 @@ static void binary(struct compiler *c, const struct toy_expr *e, int target)
 		return;
 	if (c->chain.count - base > 1)
 		partial = take(c, e);
-	a = any(c, operand);
+	/* 3 * n is n * 3 (and 3 + n is n + 3): the literal becomes the
+	 * constant operand, with no register of its own. */
+	first = c->chain.items[c->chain.count - 1];
+	swap = (first->as.binary.op == TOY_ADD || first->as.binary.op == TOY_MUL) &&
+	       literal(operand, &k) && !literal(first->as.binary.right, &k);
+	a = any(c, swap ? first->as.binary.right : operand);
 	while (c->chain.count > base) {
 		int saved = c->top, into_reg;
 
 		e = toy_stack_pop(&c->chain);
 		into_reg = c->chain.count == base ? target : partial;
-		binary_step(c, e, a, into_reg);
+		binary_step(c, e, a, swap ? operand : e->as.binary.right, into_reg);
+		swap = false;
 		c->top = saved;
 		a = into_reg;
 	}
@@ -343,12 +447,15 @@ static void into(struct compiler *c, const struct toy_expr *e, int target)
 			text_printf(&c->out, "\tloadk r%d, %" PRId64 "\n", target, e->as.number);
 		break;
 	case TOY_EXPR_VAR:
-		if (e->as.var.scope == TOY_GLOBAL)
+		index = home_of(c, &e->as.var);
+		if (index < 0 && just_stored(c, target, e->as.var.index))
+			break;
+		if (index < 0)
 			text_printf(&c->out, "\tgetg r%d, %d\t; %s\n", target,
 				    e->as.var.index, e->as.var.name);
-		else if (e->as.var.index != target)
+		else if (index != target)
 			text_printf(&c->out, "\tmov r%d, r%d\t; %s\n", target,
-				    e->as.var.index, e->as.var.name);
+				    index, e->as.var.name);
 		break;
 	case TOY_EXPR_UNARY:
 		if (fold_negative_literal(c, e, target))
@@ -446,20 +553,60 @@ static void loop_bottom(struct compiler *c, const struct toy_stmt *loop, int top
 		    top);
 }
 
+/* A literal e that a loop's body stores (mem[i] = 0) goes in a register of
+ * its own before the loop, which the body then reads: loop-invariant, so
+ * one loadi in all rather than one a turn. */
+static void hoist(struct compiler *c, const struct toy_expr *e)
+{
+	int r;
+
+	if (e->kind != TOY_EXPR_NUMBER || hoisted_register(c, e->as.number) >= 0 ||
+	    c->nhoisted == (int)(sizeof(c->hoisted) / sizeof(c->hoisted[0])))
+		return;
+	r = take(c, e);
+	into(c, e, r);
+	c->hoisted[c->nhoisted].value = e->as.number;
+	c->hoisted[c->nhoisted++].reg = r;
+}
+
+/* Hoists the literals of the stores in b and in the blocks inside it (an
+ * else-if chain in a loop, as everywhere). */
+static void hoist_stores(struct compiler *c, const struct toy_block *b)
+{
+	for (int i = 0; i < b->count; i++) {
+		const struct toy_stmt *s = b->stmts[i];
+
+		if (s->kind == TOY_STMT_STORE) {
+			hoist(c, s->as.store.index);
+			hoist(c, s->as.store.value);
+		} else if (s->kind == TOY_STMT_WHILE) {
+			hoist_stores(c, &s->as.while_.body);
+		} else if (s->kind == TOY_STMT_IF) {
+			for (; toy_is_else_if(s); s = s->as.if_.else_block.stmts[0])
+				hoist_stores(c, &s->as.if_.then_block);
+			hoist_stores(c, &s->as.if_.then_block);
+			hoist_stores(c, &s->as.if_.else_block);
+		}
+	}
+}
+
 static void statement(struct compiler *c, const struct toy_stmt *s)
 {
-	int saved = c->top, first, second, r, value;
+	int saved = c->top, hoisted = c->nhoisted, first, second, r, value;
 
 	text_at_source(&c->out, s->line, s->col);
 	switch (s->kind) {
 	case TOY_STMT_ASSIGN:
-		if (s->as.assign.target.scope == TOY_LOCAL) {
-			into(c, s->as.assign.value, s->as.assign.target.index);
+		if (home_of(c, &s->as.assign.target) >= 0) {
+			into(c, s->as.assign.value, home_of(c, &s->as.assign.target));
 			break;
 		}
 		r = any(c, s->as.assign.value);
 		text_printf(&c->out, "\tsetg r%d, %d\t; %s\n", r, s->as.assign.target.index,
 			    s->as.assign.target.name);
+		c->stored.end = c->out.length;
+		c->stored.reg = r;
+		c->stored.global = s->as.assign.target.index;
 		break;
 	case TOY_STMT_STORE:
 		r = any(c, s->as.store.index);
@@ -471,6 +618,10 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		if_statement(c, s);
 		break;
 	case TOY_STMT_WHILE:
+		/* (Only while half the registers are free: the loop's
+		 * temporaries come first.) */
+		if (c->top < MAX_REGISTERS / 2)
+			hoist_stores(c, &s->as.while_.body);
 		/* The test sits at the bottom too, so a turn of the loop costs
 		 * one compare-and-jump rather than a test and a jmp. */
 		first = new_label(c);
@@ -499,6 +650,7 @@ static void statement(struct compiler *c, const struct toy_stmt *s)
 		break;
 	}
 	c->top = saved;
+	c->nhoisted = hoisted;
 }
 
 static void block(struct compiler *c, const struct toy_block *b)
@@ -512,9 +664,10 @@ static void block(struct compiler *c, const struct toy_block *b)
 static void function(struct compiler *c, const struct toy_function *fn)
 {
 	struct text program = c->out;      /* the functions compiled before */
-	int locals = fn ? fn->nlocals : 0, result;
+	int locals = fn ? fn->nlocals : c->main_variables, result;
 
 	c->out = (struct text){ 0 };
+	c->stored.reg = NO_REGISTER;
 	c->locals = c->top = c->frame = locals;
 	block(c, fn ? &fn->body : &c->prog->main);
 	if (fn) {
@@ -539,11 +692,23 @@ char *reg_compile_toy(const struct toy_program *prog,
 {
 	struct compiler c = { .prog = prog, .err = err, .fuse = opts->fuse };
 
+	c.home = malloc(((size_t)prog->nglobals + 1) * sizeof(*c.home));
+	if (!c.home) {
+		report_set(err, 0, 0, "out of memory");
+		return NULL;
+	}
+	for (int g = 0; g < prog->nglobals; g++) {
+		bool in_register = !prog->global_in_functions[g] &&
+				   c.main_variables < MAIN_REGISTER_VARIABLES;
+
+		c.home[g] = in_register ? c.main_variables++ : -1;
+	}
 	text_printf(&c.out, "; compiled from Toy by regvm\n.globals %d\n", prog->nglobals);
 	function(&c, NULL);
 	for (int i = 0; i < prog->nfunctions && !err->failed; i++)
 		function(&c, &prog->functions[i]);
 	toy_stack_free(&c.chain);
+	free(c.home);
 	if (c.out.out_of_memory && !err->failed)
 		report_set(err, 0, 0, "out of memory");
 	if (err->failed) {

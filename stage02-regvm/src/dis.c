@@ -37,8 +37,15 @@ void reg_format_instruction(const struct program *prog, uint32_t pc, char *buf, 
 			 (long long)jump_target(prog->code, pc));
 		break;
 	case FMT_AIJ:
-		snprintf(buf, size, "%s r%u, %d, L%lld", m, a, sb_of(w),
+		snprintf(buf, size, "%s r%u, %d, L%lld", m, a, sbx_of(w),
 			 (long long)jump_target(prog->code, pc));
+		break;
+	case FMT_ABK:
+		snprintf(buf, size, "%s r%u, r%u, %d", m, a, b, (int32_t)prog->code[pc + 1]);
+		break;
+	case FMT_AKJ:
+		snprintf(buf, size, "%s r%u, %" PRId64 ", L%lld", m, a,
+			 prog->constants[bx_of(w)], (long long)jump_target(prog->code, pc));
 		break;
 	}
 }

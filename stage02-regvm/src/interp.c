@@ -53,7 +53,8 @@ static OFF_THE_LOOP void trace(const struct program *prog, const uint32_t *pc, c
 		return;
 	}
 	fprintf(stderr, "%-28s  r%u=%" PRId64, text, a_of(w), fp[a_of(w)]);
-	if (format == FMT_AB || format == FMT_ABC || format == FMT_ABI || format == FMT_ABJ)
+	if (format == FMT_AB || format == FMT_ABC || format == FMT_ABI || format == FMT_ABJ ||
+	    format == FMT_ABK)
 		fprintf(stderr, " r%u=%" PRId64, b_of(w), fp[b_of(w)]);
 	if (format == FMT_ABC)
 		fprintf(stderr, " r%u=%" PRId64, c_of(w), fp[c_of(w)]);

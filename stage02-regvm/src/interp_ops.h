@@ -4,6 +4,8 @@
  * indexes the frame with no check. */
 
 #define R(x) fp[x]
+/* The constant of an arithmetic form with a wide constant: the next word. */
+#define K_NEXT ((int32_t)pc[1])
 
 /* ANCHOR: handlers */
 CASE(HALT)	goto halt;
@@ -18,13 +20,18 @@ CASE(DIV)	if (R(c_of(*pc)) == 0) FAULT(FAULT_DIVIDE_BY_ZERO, 0);
 CASE(MOD)	if (R(c_of(*pc)) == 0) FAULT(FAULT_DIVIDE_BY_ZERO, 0);
 		R(a_of(*pc)) = checked_mod(R(b_of(*pc)), R(c_of(*pc))); pc++; NEXT;
 CASE(ADDI)	R(a_of(*pc)) = wrap_add(R(b_of(*pc)), sc_of(*pc)); pc++; NEXT;
+CASE(ADDK)	R(a_of(*pc)) = wrap_add(R(b_of(*pc)), K_NEXT); pc += 2; NEXT;
+CASE(MULK)	R(a_of(*pc)) = wrap_mul(R(b_of(*pc)), K_NEXT); pc += 2; NEXT;
+/* The verifier refused a divk or modk by a zero constant: no check here. */
+CASE(DIVK)	R(a_of(*pc)) = checked_div(R(b_of(*pc)), K_NEXT); pc += 2; NEXT;
+CASE(MODK)	R(a_of(*pc)) = checked_mod(R(b_of(*pc)), K_NEXT); pc += 2; NEXT;
 CASE(NEG)	R(a_of(*pc)) = wrap_sub(0, R(b_of(*pc))); pc++; NEXT;
 CASE(NOT)	R(a_of(*pc)) = R(b_of(*pc)) == 0; pc++; NEXT;
 CASE(EQ)	R(a_of(*pc)) = R(b_of(*pc)) == R(c_of(*pc)); pc++; NEXT;
 CASE(NE)	R(a_of(*pc)) = R(b_of(*pc)) != R(c_of(*pc)); pc++; NEXT;
 CASE(LT)	R(a_of(*pc)) = R(b_of(*pc)) < R(c_of(*pc)); pc++; NEXT;
 CASE(LE)	R(a_of(*pc)) = R(b_of(*pc)) <= R(c_of(*pc)); pc++; NEXT;
-CASE(JMP)	pc += 1 + sbx_of(*pc); NEXT;
+CASE(JMP)	pc += 1 + sj_of(*pc); NEXT;
 CASE(JT)	pc += R(a_of(*pc)) != 0 ? 1 + sbx_of(*pc) : 1; NEXT;
 CASE(JF)	pc += R(a_of(*pc)) == 0 ? 1 + sbx_of(*pc) : 1; NEXT;
 /* A compare-and-jump reads its offset from the word after it. */
@@ -32,12 +39,18 @@ CASE(JEQ)	pc += R(a_of(*pc)) == R(b_of(*pc)) ? 2 + (int32_t)pc[1] : 2; NEXT;
 CASE(JNE)	pc += R(a_of(*pc)) != R(b_of(*pc)) ? 2 + (int32_t)pc[1] : 2; NEXT;
 CASE(JLT)	pc += R(a_of(*pc)) < R(b_of(*pc)) ? 2 + (int32_t)pc[1] : 2; NEXT;
 CASE(JLE)	pc += R(a_of(*pc)) <= R(b_of(*pc)) ? 2 + (int32_t)pc[1] : 2; NEXT;
-CASE(JEQI)	pc += R(a_of(*pc)) == sb_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
-CASE(JNEI)	pc += R(a_of(*pc)) != sb_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
-CASE(JLTI)	pc += R(a_of(*pc)) < sb_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
-CASE(JLEI)	pc += R(a_of(*pc)) <= sb_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
-CASE(JGTI)	pc += R(a_of(*pc)) > sb_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
-CASE(JGEI)	pc += R(a_of(*pc)) >= sb_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JEQI)	pc += R(a_of(*pc)) == sbx_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JNEI)	pc += R(a_of(*pc)) != sbx_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JLTI)	pc += R(a_of(*pc)) < sbx_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JLEI)	pc += R(a_of(*pc)) <= sbx_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JGTI)	pc += R(a_of(*pc)) > sbx_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JGEI)	pc += R(a_of(*pc)) >= sbx_of(*pc) ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JEQK)	pc += R(a_of(*pc)) == constants[bx_of(*pc)] ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JNEK)	pc += R(a_of(*pc)) != constants[bx_of(*pc)] ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JLTK)	pc += R(a_of(*pc)) < constants[bx_of(*pc)] ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JLEK)	pc += R(a_of(*pc)) <= constants[bx_of(*pc)] ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JGTK)	pc += R(a_of(*pc)) > constants[bx_of(*pc)] ? 2 + (int32_t)pc[1] : 2; NEXT;
+CASE(JGEK)	pc += R(a_of(*pc)) >= constants[bx_of(*pc)] ? 2 + (int32_t)pc[1] : 2; NEXT;
 CASE(GETG)	R(a_of(*pc)) = globals[bx_of(*pc)]; pc++; NEXT;
 CASE(SETG)	globals[bx_of(*pc)] = R(a_of(*pc)); pc++; NEXT;
 CASE(LOAD)	if ((uint64_t)R(b_of(*pc)) >= MEMORY_CELLS)
@@ -92,4 +105,5 @@ CASE(INCJLT)	exercise_todo("ex2.2");
 END STUB */
 /* END EXERCISE ex2.2 */
 
+#undef K_NEXT
 #undef R

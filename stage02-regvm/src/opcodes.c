@@ -11,7 +11,8 @@ const struct instruction_info reg_instruction_info[OPCODE_COUNT] = {
 
 int reg_instruction_words(enum format format)
 {
-	return format == FMT_ABJ || format == FMT_AIJ ? 2 : 1;
+	return format == FMT_ABJ || format == FMT_AIJ || format == FMT_AKJ ||
+	       format == FMT_ABK ? 2 : 1;
 }
 
 int reg_opcode_by_mnemonic(const char *mnemonic, int length)

@@ -85,6 +85,22 @@ static int check_operands(struct checker *c, const struct function *fn,
 		if (bx_of(w) >= prog->constant_count)
 			return bad(c, pc, "constant", bx_of(w), prog->constant_count);
 		return a_of(w) >= regs ? bad(c, pc, "register", a_of(w), regs) : 0;
+	case FMT_ABK:
+		/* The constant is the second word; a divk or modk by 0 is
+		 * refused here so that their handlers need not test it. */
+		if ((op_of(w) == OP_DIVK || op_of(w) == OP_MODK) && prog->code[pc + 1] == 0) {
+			report_set(c->err, 0, 0, "pc %u: %s: division by the constant 0 "
+				   "(div and mod by a register fault when they run)", pc,
+				   reg_instruction_info[op_of(w)].mnemonic);
+			return -1;
+		}
+		if (b_of(w) >= regs)
+			return bad(c, pc, "register", b_of(w), regs);
+		return a_of(w) >= regs ? bad(c, pc, "register", a_of(w), regs) : 0;
+	case FMT_AKJ:
+		if (bx_of(w) >= prog->constant_count)
+			return bad(c, pc, "constant", bx_of(w), prog->constant_count);
+		return a_of(w) >= regs ? bad(c, pc, "register", a_of(w), regs) : 0;
 	case FMT_AG:
 		if (bx_of(w) >= prog->global_count)
 			return bad(c, pc, "global", bx_of(w), prog->global_count);
@@ -123,10 +139,9 @@ static uint32_t used_bits(enum format format)
 		return 0x0000ffff;          /* and A */
 	case FMT_AB:
 	case FMT_ABJ:
-	case FMT_AIJ:
-		return 0x00ffffff;          /* and B (or sB); the offset word is whole */
-	case FMT_J:
-		return 0xffff00ff;          /* the opcode and sBx, no A */
+	case FMT_ABK:
+		return 0x00ffffff;          /* and B; the second word is whole */
+	case FMT_J:                     /* sJ fills the word past the opcode */
 	case FMT_ABC:
 	case FMT_ABI:
 	case FMT_AI:
@@ -134,6 +149,8 @@ static uint32_t used_bits(enum format format)
 	case FMT_AG:
 	case FMT_AF:
 	case FMT_AJ:
+	case FMT_AIJ:
+	case FMT_AKJ:
 		break;
 	}
 	return 0xffffffff;
