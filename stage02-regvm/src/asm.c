@@ -216,7 +216,8 @@ static int operands(struct assembler *a, unsigned op)
 		       signed_operand(a, INT32_MIN, INT32_MAX, &n) ||
 		       emit(a, word_abc(op, x, y, 0)) || emit(a, (uint32_t)n);
 	case FMT_AKJ:
-		return reg(a, &x) || comma(a) || number(a, &n) ||
+		return reg(a, &x) || comma(a) ||
+		       asm_number_or_constant(&a->lx, &a->constants_by_name, &n) ||
 		       constant_index(a, n, true, &index) || comma(a) ||
 		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abx(op, x, index)) || emit(a, 0);
