@@ -463,20 +463,25 @@ def spread(values: list, fmt: str = "{:.0f}") -> str:
 RACE_BEGIN, RACE_END = "bench: the race's tables follow", "bench: the race's tables end"
 
 
-def nested_race() -> list:
-    """The same race on kvm_amd nested in QEMU's software emulation
-    (tests/nested/run.sh), for a host that offers no KVM device."""
+def in_nested_vm(option: str, begin: str, end: str) -> list:
+    """Runs `bench.py OPTION` on kvm_amd nested in QEMU's software emulation
+    (tests/nested/run.sh) and returns its rows: they come back over the
+    nested VM's serial console, between the two marker lines, with its CR LF
+    line ends."""
     if QUICK:
-        return ["Skipped under BENCH_QUICK (a nested boot takes minutes)."]
+        return ["Skipped under BENCH_QUICK (a nested run takes minutes)."]
     result = subprocess.run([ROOT / "tests" / "nested" / "run.sh", "/usr/bin/python3",
-                             "tests/bench/bench.py", "--stage4-race"],
+                             "tests/bench/bench.py", option],
                             capture_output=True, text=True, timeout=3600)
-    # The race's rows come back over the nested VM's serial console, between
-    # two marker lines, with its CR LF line ends.
     lines = [line.rstrip("\r") for line in result.stdout.splitlines()]
-    if result.returncode != 0 or RACE_BEGIN not in lines or RACE_END not in lines:
+    if result.returncode != 0 or begin not in lines or end not in lines:
         return ["The nested run failed: see build/nested/console.log."]
-    return lines[lines.index(RACE_BEGIN) + 1:lines.index(RACE_END)]
+    return lines[lines.index(begin) + 1:lines.index(end)]
+
+
+def nested_race() -> list:
+    """The same race on kvm_amd nested, for a host that offers no KVM device."""
+    return in_nested_vm("--stage4-race", RACE_BEGIN, RACE_END)
 
 
 SMP_BEGIN, SMP_END = "bench: the vCPU table follows", "bench: the vCPU table ends"
@@ -507,19 +512,12 @@ def smp_boot(paths: dict) -> list:
 
 
 def nested_smp() -> list:
-    """smp_boot() on kvm_amd nested in QEMU's software emulation, for a host
-    whose KVM cannot start an application processor (kvm_pvm) or has none."""
-    if QUICK:
-        return ["Skipped under BENCH_QUICK (a nested run takes minutes)."]
-    result = subprocess.run([ROOT / "tests" / "nested" / "run.sh", "/usr/bin/python3",
-                             "tests/bench/bench.py", "--stage4-smp"],
-                            capture_output=True, text=True, timeout=3600)
-    lines = [line.rstrip("\r") for line in result.stdout.splitlines()]
-    if result.returncode != 0 or SMP_BEGIN not in lines or SMP_END not in lines:
-        return ["The nested run failed: see build/nested/console.log."]
+    """smp_boot() on kvm_amd nested, for a host whose KVM cannot start an
+    application processor (kvm_pvm) or that has none."""
+    rows = in_nested_vm("--stage4-smp", SMP_BEGIN, SMP_END)
     return ["On kvm_amd nested in QEMU's software emulation (`make check-nested`'s VM): "
             "every exit is emulated twice over, so compare the rows with each other, not "
-            "with a real machine.", "", *lines[lines.index(SMP_BEGIN) + 1:lines.index(SMP_END)]]
+            "with a real machine.", "", *rows]
 
 
 def stage4_smp() -> str:
