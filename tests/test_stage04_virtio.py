@@ -28,6 +28,7 @@ TESTS = [
     "features_the_device_did_not_offer_leave_features_ok_clear",
     "a_queue_with_a_bad_layout_never_becomes_ready",
     "notifications_before_driver_ok_do_nothing",
+    "an_eventfd_signal_serves_the_queue_and_stop_ends_its_thread",
     "a_read_only_disk_refuses_writes",
     "the_net_device_says_its_mac_and_two_queues",
     "a_packet_sent_by_the_guest_reaches_the_tap_whole",
