@@ -76,7 +76,6 @@ END STUB */
 /* END EXERCISE ex5.2 */
 }
 
-/* ANCHOR: virtio-irq */
 /* A virtio device's interrupt line, as its transport sets it (no line
  * when there is no VM: a dry run, a unit test).  The plain way, each
  * change is a KVM_IRQ_LINE ioctl.  With KVM_IRQFD, a write to the line's
@@ -86,11 +85,11 @@ END STUB */
  * the guest expects: the MP table declares the ISA IRQs "as the bus has
  * it", which for ISA is edge-triggered (mptable.c), so KVM's I/O APIC
  * delivers only a rising line, whichever way it is raised.  So a write on
- * each rise, none on a fall: the guest gets the same interrupts both ways
- * (and the driver still reads InterruptStatus and writes InterruptACK,
- * as virtio 1.1 section 4.2.3.4 asks).  Firecracker's virtio-mmio
- * devices use irqfd without resampling too.  Called with the transport's
- * lock held, which guards the slot's fields. */
+ * each rise, none on a fall: the guest sees the same kind of interrupt
+ * both ways (and its driver still reads InterruptStatus and writes
+ * InterruptACK, as virtio 1.1 section 4.2.3.4 asks).  Firecracker's
+ * virtio-mmio devices use irqfd without resampling too.  Called with the
+ * transport's lock held, which guards the slot's fields. */
 static void virtio_irq(void *slot, bool level)
 {
 	struct virtio_slot *s = slot;
@@ -108,7 +107,6 @@ static void virtio_irq(void *slot, bool level)
 		s->irqfd_signals++;
 	}
 }
-/* ANCHOR_END: virtio-irq */
 
 static void virtio_window_io(void *transport, uint64_t offset, bool is_write,
 			     uint8_t *data, uint32_t len)
