@@ -16,6 +16,7 @@
 #include "kvm/kvm_exit.h"
 #include "uart.h"
 #include "virtio_blk.h"
+#include "virtio_eventfd.h"
 #include "virtio_net.h"
 #include "vm.h"
 
@@ -27,8 +28,19 @@ struct machine;
  * VIRTIO_MMIO_BASE + n * 4 KiB) and its interrupt line. */
 struct virtio_slot {
 	struct machine *machine;
+	struct virtio_mmio *transport;
 	unsigned irq;
+	bool level;                  /* the line as the transport last set it */
+	int irqfd;                   /* KVM_IRQFD's eventfd, or -1: KVM_IRQ_LINE */
+	uint64_t irq_line_ioctls, irqfd_signals;   /* for --stats */
 	char name[64];               /* for the device tables: "virtio-blk vda ..." */
+};
+
+/* How a virtio driver's "there is work" reaches the monitor and the
+ * device's interrupt reaches the guest (--virtio-notify). */
+enum virtio_notify {
+	NOTIFY_BY_EXIT,      /* QueueNotify an MMIO exit, interrupts by KVM_IRQ_LINE */
+	NOTIFY_BY_EVENTFD,   /* KVM_IOEVENTFD and KVM_IRQFD, as Firecracker */
 };
 
 enum vm_end {
@@ -60,6 +72,8 @@ struct machine {
 	struct virtio_net net;                       /* --net, when has_net */
 	bool has_net;
 	struct virtio_slot slots[VIRTIO_SLOTS];
+	enum virtio_notify notify;
+	struct virtio_eventfds eventfds;             /* with NOTIFY_BY_EVENTFD */
 	bool trace_exits;
 	struct exit_counts vcpu_exits[VM_MAX_VCPUS];
 	struct exit_counts exits;    /* all vCPUs', once the VM has ended */
@@ -72,6 +86,17 @@ struct machine {
 /* Wires the devices to the bus and their interrupt lines to the VM (whose
  * vm_fd may be -1 for a dry run: then nothing raises a line). */
 enum bus_add_result machine_add_devices(struct machine *m);
+
+/* With NOTIFY_BY_EVENTFD, after machine_add_devices(): an eventfd for
+ * each queue's QueueNotify (KVM_IOEVENTFD) and for each device's line
+ * (KVM_IRQFD), and the thread that waits on them.  Returns 0, or -1 with
+ * err naming the ioctl KVM refused. */
+int machine_wire_eventfds(struct machine *m, struct error_report *err);
+
+/* Ends what machine_wire_eventfds() started, once the vCPUs and every
+ * other thread that may raise a device's interrupt have stopped (nothing
+ * when it was not called). */
+void machine_unwire_eventfds(struct machine *m);
 
 /* The part of the kernel's command line that announces the virtio devices
  * the machine will have (its disks, then its network): one

@@ -1,5 +1,6 @@
 /* helper_thread.h - the threads that run beside the vCPUs: the console's
- * input, the boot timer's silence watch, virtio-net's receiver. */
+ * input, the boot timer's silence watch, virtio-net's receiver, the
+ * virtio eventfds' waiter. */
 #ifndef KVM_LINUX_HELPER_THREAD_H
 #define KVM_LINUX_HELPER_THREAD_H
 

@@ -30,6 +30,11 @@ static const char usage[] =
 	"                       with --cmdline root=/dev/vda\n"
 	"  --net tap=NAME[,mac=MAC]  a virtio network device on an existing TAP\n"
 	"                       (ip tuntap add NAME mode tap user $USER)\n"
+	"  --virtio-notify exit|eventfd  how a virtio driver's notifications reach\n"
+	"                       the devices and their interrupts the guest: exit (the\n"
+	"                       default) an MMIO exit to the monitor per QueueNotify\n"
+	"                       write and a KVM_IRQ_LINE per interrupt; eventfd, as\n"
+	"                       Firecracker, KVM_IOEVENTFD and KVM_IRQFD, no exit\n"
 	"  --mem SIZE           guest RAM, e.g. 256M or 1G (32M to 3G; default 128M)\n"
 	"  --cpus N             vCPUs, 1 to 8 (default 1), announced by an MP table\n"
 	"                       (on kvm_pvm Linux does not yet boot past starting\n"
@@ -73,6 +78,7 @@ struct options {
 	uint64_t mem_size;
 	double timeout, notice_after;
 	bool stats, trace_exits, dry_run;
+	enum virtio_notify notify;
 };
 
 static uint64_t parse_size(const char *text)
@@ -146,6 +152,15 @@ static void parse_net(char *text, struct options *o)
 	o->tap = text + 4;
 }
 
+static enum virtio_notify parse_notify(const char *text)
+{
+	if (strcmp(text, "exit") == 0)
+		return NOTIFY_BY_EXIT;
+	if (strcmp(text, "eventfd") == 0)
+		return NOTIFY_BY_EVENTFD;
+	die_usage("--virtio-notify needs exit or eventfd, not '%s'", text);
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	struct error_report err = { 0 };
@@ -167,6 +182,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			parse_disk(argv[++i], o);
 		} else if (strcmp(arg, "--net") == 0 && has_value) {
 			parse_net(argv[++i], o);
+		} else if (strncmp(arg, "--virtio-notify=", 16) == 0) {
+			o->notify = parse_notify(arg + 16);
+		} else if (strcmp(arg, "--virtio-notify") == 0 && has_value) {
+			o->notify = parse_notify(argv[++i]);
 		} else if (strcmp(arg, "--cpus") == 0 && has_value) {
 			o->cpus = parse_cpus(argv[++i]);
 		} else if (strcmp(arg, "--mem") == 0 && has_value) {
@@ -256,8 +275,13 @@ static void open_devices(const struct options *o, struct machine *m)
 	}
 }
 
+/* The threads that reach the devices end before the devices' files close:
+ * the network's receiver, then the eventfds' waiter. */
 static void close_devices(struct machine *m)
 {
+	if (m->has_net)
+		virtio_net_stop(&m->net);
+	machine_unwire_eventfds(m);
 	if (m->has_net)
 		virtio_net_close(&m->net);
 	for (int d = 0; d < m->ndisks; d++)
@@ -281,6 +305,19 @@ static void print_ms(const char *name, uint64_t ns)
 		fprintf(stderr, ", \"%s\": %.1f", name, (double)ns / 1e6);
 	else
 		fprintf(stderr, ", \"%s\": null", name);
+}
+
+/* What a virtio device's conversation with its driver cost: exits to the
+ * monitor (all, and those for QueueNotify), notifications that came by
+ * eventfd instead, interrupts raised each way; and closes its object. */
+static void print_notify_costs(const struct virtio_slot *s)
+{
+	const struct virtio_mmio *t = s->transport;
+
+	fprintf(stderr, ", \"mmio_exits\": %" PRIu64 ", \"queue_notify_exits\": %" PRIu64
+		", \"eventfd_notifies\": %" PRIu64 ", \"irq_line_ioctls\": %" PRIu64
+		", \"irqfd_signals\": %" PRIu64 "}", t->mmio_exits, t->notify_exits,
+		t->eventfd_notifies, s->irq_line_ioctls, s->irqfd_signals);
 }
 
 static void print_stats(const struct machine *m, enum vm_end end, int status)
@@ -318,20 +355,24 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 	for (int q = 0; q < QUIRKS; q++)
 		fprintf(stderr, "%s\"%s\": %" PRIu64, q ? ", " : "",
 			quirk_name((enum quirk)q), m->quirks.completed[q]);
-	fprintf(stderr, "}, \"virtio\": {");
+	fprintf(stderr, "}, \"virtio_notify\": \"%s\", \"virtio\": {",
+		m->notify == NOTIFY_BY_EVENTFD ? "eventfd" : "exit");
 	for (int d = 0; d < m->ndisks; d++) {
 		const struct virtio_blk *b = &m->disks[d];
 
 		fprintf(stderr, "%s\"vd%c\": {\"reads\": %" PRIu64 ", \"writes\": %" PRIu64
 			", \"flushes\": %" PRIu64 ", \"other\": %" PRIu64 ", \"bad_requests\": %"
-			PRIu64 "}", d ? ", " : "", 'a' + d, b->requests[BLK_READS],
+			PRIu64, d ? ", " : "", 'a' + d, b->requests[BLK_READS],
 			b->requests[BLK_WRITES], b->requests[BLK_FLUSHES],
 			b->requests[BLK_OTHERS], b->transport.bad_requests);
+		print_notify_costs(&m->slots[d]);
 	}
-	if (m->has_net)
+	if (m->has_net) {
 		fprintf(stderr, "%s\"net\": {\"rx_packets\": %" PRIu64 ", \"tx_packets\": %"
-			PRIu64 ", \"bad_requests\": %" PRIu64 "}", m->ndisks ? ", " : "",
+			PRIu64 ", \"bad_requests\": %" PRIu64, m->ndisks ? ", " : "",
 			m->net.rx_packets, m->net.tx_packets, m->net.transport.bad_requests);
+		print_notify_costs(&m->slots[m->ndisks]);
+	}
 	fprintf(stderr, "}}\n");
 }
 
@@ -478,6 +519,12 @@ static void dry_run(const struct options *o, struct machine *m,
 	if (added != BUS_ADDED)
 		die(EXIT_BAD_INPUT, "%s", bus_add_error(added));
 	print_devices(&m->bus);
+	if (m->bus.nwindows)
+		printf("virtio notification: %s\n", m->notify == NOTIFY_BY_EVENTFD ?
+		       "eventfd (KVM_IOEVENTFD on each queue's QueueNotify, KVM_IRQFD on "
+		       "each device's line)" :
+		       "exit (each QueueNotify write an MMIO exit, each interrupt a "
+		       "KVM_IRQ_LINE ioctl)");
 	if (o->zero_page_file)
 		write_file_or_die(o->zero_page_file,
 				  gpa_ptr(mem, ZERO_PAGE_ADDRESS, ZERO_PAGE_SIZE),
@@ -510,6 +557,7 @@ int main(int argc, char **argv)
 	open_devices(&o, &m);
 	host_quirks_detect(&m.quirks);
 	cmdline = build_cmdline(&o, &m);
+	m.notify = o.notify;
 
 	/* Memory and the kernel come first, KVM after: a bad image is
 	 * reported the same way on every machine, with or without KVM. */
@@ -534,6 +582,8 @@ int main(int argc, char **argv)
 	added = machine_add_devices(&m);
 	if (added != BUS_ADDED)
 		die(EXIT_BAD_INPUT, "%s", bus_add_error(added));
+	if (m.notify == NOTIFY_BY_EVENTFD && machine_wire_eventfds(&m, &err) != 0)
+		die(EXIT_BAD_INPUT, "%s", err.message);
 	if (install_run_signals(&err) != 0 ||
 	    console_start(&m.uart, request_escape, &err) != 0 ||
 	    (m.has_net && virtio_net_start(&m.net, &err) != 0))

@@ -23,7 +23,7 @@ enum {
 	REG_DEVICE_FEATURES_SEL = 0x014, REG_DRIVER_FEATURES = 0x020,
 	REG_DRIVER_FEATURES_SEL = 0x024, REG_QUEUE_SEL = 0x030,
 	REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038, REG_QUEUE_READY = 0x044,
-	REG_QUEUE_NOTIFY = 0x050, REG_INTERRUPT_STATUS = 0x060,
+	REG_QUEUE_NOTIFY = VIRTIO_MMIO_QUEUE_NOTIFY, REG_INTERRUPT_STATUS = 0x060,
 	REG_INTERRUPT_ACK = 0x064, REG_STATUS = 0x070,
 	REG_QUEUE_DESC_LOW = 0x080, REG_QUEUE_DESC_HIGH = 0x084,
 	REG_QUEUE_DRIVER_LOW = 0x090, REG_QUEUE_DRIVER_HIGH = 0x094,
@@ -141,7 +141,10 @@ static void write_register(struct virtio_mmio *t, uint64_t reg, uint32_t value)
 		}
 		break;
 	case REG_QUEUE_SEL: t->queue_sel = value; break;
-	case REG_QUEUE_NOTIFY: notify(t, value); break;
+	case REG_QUEUE_NOTIFY:
+		t->notify_exits++;
+		notify(t, value);
+		break;
 	case REG_INTERRUPT_ACK:
 		t->interrupt_status &= ~value;
 		update_irq(t);
@@ -177,6 +180,7 @@ void virtio_mmio_access(struct virtio_mmio *t, uint64_t offset, bool is_write,
 			uint8_t *data, uint32_t len)
 {
 	pthread_mutex_lock(&t->lock);
+	t->mmio_exits++;
 	if (offset >= REG_CONFIG) {
 		uint64_t at = offset - REG_CONFIG;
 		bool inside = len <= t->ops->config_size && at <= t->ops->config_size - len;
@@ -198,6 +202,14 @@ void virtio_mmio_access(struct virtio_mmio *t, uint64_t offset, bool is_write,
 	pthread_mutex_unlock(&t->lock);
 }
 /* ANCHOR_END: virtio-mmio-access */
+
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned queue)
+{
+	pthread_mutex_lock(&t->lock);
+	t->eventfd_notifies++;
+	notify(t, queue);
+	pthread_mutex_unlock(&t->lock);
+}
 
 void virtio_mmio_used(struct virtio_mmio *t)
 {

@@ -21,6 +21,7 @@ enum {
 	VIRTIO_MMIO_WINDOW = 0x1000,
 	VIRTIO_MAX_QUEUES = 2,
 	VIRTIO_ID_NET = 1, VIRTIO_ID_BLOCK = 2,
+	VIRTIO_MMIO_QUEUE_NOTIFY = 0x050,    /* the register KVM_IOEVENTFD watches */
 };
 
 #define VIRTIO_F_VERSION_1 (1ull << 32)
@@ -66,6 +67,12 @@ struct virtio_mmio {
 	uint32_t status, interrupt_status, config_generation;
 	struct virtq queues[VIRTIO_MAX_QUEUES];
 	uint64_t bad_requests;           /* chains given back unanswered */
+	/* The cost of the conversation, for --stats: every register access
+	 * that reached the transport was a vCPU's exit to the monitor; the
+	 * driver's "there is work" came either that way or, when KVM turned
+	 * the QueueNotify write into an eventfd signal, through
+	 * virtio_mmio_notify() without any exit to the monitor. */
+	uint64_t mmio_exits, notify_exits, eventfd_notifies;
 	const char *last_error;          /* why, the last time */
 };
 
@@ -78,6 +85,11 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops
  * bytes (a KVM MMIO exit's size). */
 void virtio_mmio_access(struct virtio_mmio *t, uint64_t offset, bool is_write,
 			uint8_t *data, uint32_t len);
+
+/* The driver wrote queue to QueueNotify, and KVM told the monitor through
+ * an eventfd (KVM_IOEVENTFD) rather than an exit: the same as the write,
+ * under the transport's lock. */
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned queue);
 
 /* For devices: the driver has new used buffers in a queue; raise the
  * interrupt.  Called with the lock held (from notify). */

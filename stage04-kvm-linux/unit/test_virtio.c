@@ -23,6 +23,7 @@
 #include "base/le.h"
 #include "guest_memory.h"
 #include "virtio_blk.h"
+#include "virtio_eventfd.h"
 #include "virtio_mmio.h"
 #include "virtio_net.h"
 
@@ -656,6 +657,60 @@ static void net_tests(void)
 	net_tap_errors_name_the_fix();
 }
 
+/* Firecracker's way without KVM: the test signals the queue's eventfd as
+ * KVM would on a matching QueueNotify write (KVM_IOEVENTFD), and the
+ * waiting thread has the device serve the request; stopping ends the
+ * thread and closes the eventfds. */
+static bool answered_by_thread(struct rig *r)
+{
+	bool answered;
+
+	pthread_mutex_lock(&r->t->lock);     /* the thread pushes under it */
+	answered = le_get16(at(r, USED + 2)) != r->used_seen;
+	pthread_mutex_unlock(&r->t->lock);
+	return answered;
+}
+
+TEST(an_eventfd_signal_serves_the_queue_and_stop_ends_its_thread)
+{
+	struct error_report err = { 0 };
+	struct virtio_eventfds e;
+	uint8_t *h = at(r, 0x8000), expected[512];
+	uint64_t one = 1;
+	int fd = -1;
+
+	le_put32(h, T_IN);
+	le_put32(h + 4, 0);
+	le_put64(h + 8, 1);
+	desc(r, 0, 0x8000, 16, F_NEXT, 1);
+	desc(r, 1, DATA, 512, F_NEXT | F_WRITE, 2);
+	desc(r, 2, 0x9000, 1, F_WRITE, 0);
+	le_put16(at(r, AVAIL + 4), 0);
+	le_put16(at(r, AVAIL + 2), ++r->avail_idx);
+	if (virtio_eventfds_init(&e, &err) != 0 ||
+	    (fd = virtio_eventfds_add(&e, r->t, 0, &err)) < 0 ||
+	    virtio_eventfds_start(&e, &err) != 0) {
+		fail("%s", err.message);
+		return;
+	}
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		fail("cannot signal the eventfd");
+	for (int ms = 0; ms < 5000 && !answered_by_thread(r); ms++)
+		usleep(1000);
+	virtio_eventfds_stop(&e);
+	memset(expected, 'B', sizeof(expected));
+	CHECK(answered_by_thread(r), "no answer within 5 s of the eventfd's signal");
+	CHECK(status_byte(r) == 0 && memcmp(at(r, DATA), expected, 512) == 0,
+	      "status %u, or the data is not sector 1", status_byte(r));
+	CHECK(r->t->eventfd_notifies == 1 && r->t->notify_exits == 0,
+	      "%llu notifications by eventfd, %llu by exit",
+	      (unsigned long long)r->t->eventfd_notifies,
+	      (unsigned long long)r->t->notify_exits);
+	CHECK(r->irq_rises == 1, "the line rose %d times", r->irq_rises);
+	CHECK(!e.running && e.count == 0 && e.stop_fd == -1 && fcntl(fd, F_GETFD) < 0,
+	      "the thread or its eventfds outlived the stop");
+}
+
 int main(void)
 {
 	static const struct { const char *name; void (*run)(struct rig *); } tests[] = {
@@ -672,6 +727,7 @@ int main(void)
 		T(features_the_device_did_not_offer_leave_features_ok_clear),
 		T(a_queue_with_a_bad_layout_never_becomes_ready),
 		T(notifications_before_driver_ok_do_nothing),
+		T(an_eventfd_signal_serves_the_queue_and_stop_ends_its_thread),
 #undef T
 	};
 
