@@ -29,6 +29,8 @@ enum operand_kind {
 	OPERAND_LOCAL,    /* a 1-byte local slot */
 	OPERAND_GLOBAL,   /* a 2-byte global index */
 	OPERAND_LOCAL_I8, /* a 1-byte local slot, then a 1-byte signed constant */
+	OPERAND_LOCAL_LOCAL, /* two 1-byte local slots */
+	OPERAND_LOCAL_I64,   /* a 1-byte local slot, then an 8-byte constant */
 };
 
 /* ANCHOR: instruction-table */
@@ -72,7 +74,9 @@ enum operand_kind {
 	X(JLE,    "jle",    OPERAND_TARGET, 2, 0)       \
 	X(JGT,    "jgt",    OPERAND_TARGET, 2, 0)       \
 	X(JGE,    "jge",    OPERAND_TARGET, 2, 0)       \
-	X(INCL,   "incl",   OPERAND_LOCAL_I8, 0, 0)
+	X(INCL,   "incl",   OPERAND_LOCAL_I8, 0, 0)    \
+	X(LOADLL, "loadll", OPERAND_LOCAL_LOCAL, 0, 2) \
+	X(LOADLK, "loadlk", OPERAND_LOCAL_I64,   0, 2)
 /* ANCHOR_END: instruction-table */
 
 enum opcode {
