@@ -195,13 +195,14 @@ def test_stack_back_end_fuses_a_local_with_the_next_local_or_constant(tmp_path):
               "  return c + g(a, b);\n}\nfn g(x, y) { return x - y; }\n"
               "print(f(2, 9)); print(mem[2]);\n")
     functions = emitted_functions("stackvm", tmp_path, source)
-    assert functions["f_f"] == [
+    expected = [
         "loadl 0", "storel 2",                     # alone: no pair to fuse
         "loadll 2, 1", "store",                    # a store's index and value
         "loadlk 0, 3", "jge L1",                   # a comparison against a constant
         "loadlk 2, 5", "mul", "storel 2",
         "loadll 2, 0", "loadl 1",                  # three loads: the first two fuse
         "call f_g", "add", "ret"]
+    assert functions["f_f"][:len(expected)] == expected    # (what may follow is ex3.3's)
     result = machine("stackvm", "run", "--stats", tmp_path / "prog.toy")
     assert result.out == machine("regvm", "run", tmp_path / "prog.toy").out == "3\n9\n"
     assert result.stats()["dispatches"] == 25         # 30 unfused: 5 pairs, each run once

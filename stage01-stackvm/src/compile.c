@@ -379,15 +379,13 @@ static void fuse_pairs(const char *in, struct text *out)
 		const char *second = in + line_length(in), *name, *other_name;
 		long slot, other;
 		int name_length, other_length;
+		bool fusable = is_loadl(in, &slot, &name, &name_length);
 
-		if (!is_loadl(in, &slot, &name, &name_length)) {
-			text_printf(out, "%.*s", line_length(in), in);
-			in = second;
-		} else if (is_loadl(second, &other, &other_name, &other_length)) {
+		if (fusable && is_loadl(second, &other, &other_name, &other_length)) {
 			text_printf(out, "\tloadll %ld, %ld\t; %.*s %.*s\n", slot, other,
 				    name_length, name, other_length, other_name);
 			in = second + line_length(second);
-		} else if (strncmp(second, "\tpush ", 6) == 0) {
+		} else if (fusable && strncmp(second, "\tpush ", 6) == 0) {
 			text_printf(out, "\tloadlk %ld, %.*s\t; %.*s\n", slot,
 				    (int)strcspn(second + 6, "\n"), second + 6, name_length, name);
 			in = second + line_length(second);
