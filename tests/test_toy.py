@@ -364,7 +364,7 @@ def test_stack_back_end_compiles_loops_to_compare_and_jump_and_incl(tmp_path):
         "push 0", "storel 1",
         "jmp L2",                                  # a while loop tests at its bottom
         "incl 1, 1",                               # i = i + 1: a local and a small constant
-        "loadg 0", "push 1", "add", "storeg 0",    # g = g + 1: a global, no incl
+        "loadgk 0, 1", "add", "storeg 0",          # g = g + 1: a global, no incl
         "loadll 1, 0", "jlt L1",                   # i < n decides the jump back
         "loadll 1, 0", "jlt L3",                   # if (i >= n): jump past when it fails
         "incl 1, -128",

@@ -195,6 +195,12 @@ static int operand(struct assembler *a, enum operand_kind kind)
 		    asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
 			return -1;
 		return emit(a, (uint64_t)value, 8);
+	case OPERAND_GLOBAL_I64:
+		if (lex_unsigned(&a->lx, MAX_GLOBALS - 1, &index, "global index") != 0 ||
+		    emit(a, index, 2) != 0 || lex_expect(&a->lx, ',') != 0 ||
+		    asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
+			return -1;
+		return emit(a, (uint64_t)value, 8);
 	}
 	return -1;
 }

@@ -353,14 +353,16 @@ static int line_length(const char *p)
 	return (int)(n + (p[n] == '\n'));
 }
 
-/* Is line `loadl SLOT ; NAME`, as emit_var() writes it?  Then its slot and name. */
-static bool is_loadl(const char *line, long *slot, const char **name, int *name_length)
+/* Is line `OP INDEX ; NAME` (op "\tloadl " or "\tloadg "), as emit_var()
+ * writes it?  Then its index and name. */
+static bool is_load(const char *line, const char *op, long *slot, const char **name,
+		    int *name_length)
 {
 	char *end;
 
-	if (strncmp(line, "\tloadl ", 7) != 0)
+	if (strncmp(line, op, strlen(op)) != 0)
 		return false;
-	*slot = strtol(line + 7, &end, 10);
+	*slot = strtol(line + strlen(op), &end, 10);
 	*name = end + strspn(end, "\t; ");
 	*name_length = (int)strcspn(*name, "\n");
 	return true;
@@ -368,26 +370,30 @@ static bool is_loadl(const char *line, long *slot, const char **name, int *name_
 
 /* The static superinstructions (chapter 1): `loadl a` followed at once by
  * `loadl b` becomes `loadll a, b`, and followed by `push k` becomes
- * `loadlk a, k`.  A peephole over the finished text rather than a case of
- * the tree walk, because those pairs come from everywhere in it (a binary
- * operator's two sides, a call's arguments, a store's index and value).  A
- * label or a .line between the two keeps them apart, so no jump and no
- * source position lands inside a fused pair. */
+ * `loadlk a, k`; `loadg g` followed by `push k` becomes `loadgk g, k`.
+ * A peephole over the finished text rather than a case of the tree walk,
+ * because those pairs come from everywhere in it (a binary operator's two
+ * sides, a call's arguments, a store's index and value).  A label or a
+ * .line between the two keeps them apart, so no jump and no source
+ * position lands inside a fused pair. */
 static void fuse_pairs(const char *in, struct text *out)
 {
 	while (*in) {
 		const char *second = in + line_length(in), *name, *other_name;
 		long slot, other;
 		int name_length, other_length;
-		bool fusable = is_loadl(in, &slot, &name, &name_length);
+		bool local = is_load(in, "\tloadl ", &slot, &name, &name_length);
+		bool global = !local && is_load(in, "\tloadg ", &slot, &name, &name_length);
+		bool then_push = strncmp(second, "\tpush ", 6) == 0;
 
-		if (fusable && is_loadl(second, &other, &other_name, &other_length)) {
+		if (local && is_load(second, "\tloadl ", &other, &other_name, &other_length)) {
 			text_printf(out, "\tloadll %ld, %ld\t; %.*s %.*s\n", slot, other,
 				    name_length, name, other_length, other_name);
 			in = second + line_length(second);
-		} else if (fusable && strncmp(second, "\tpush ", 6) == 0) {
-			text_printf(out, "\tloadlk %ld, %.*s\t; %.*s\n", slot,
-				    (int)strcspn(second + 6, "\n"), second + 6, name_length, name);
+		} else if ((local || global) && then_push) {
+			text_printf(out, "\t%s %ld, %.*s\t; %.*s\n", local ? "loadlk" : "loadgk",
+				    slot, (int)strcspn(second + 6, "\n"), second + 6,
+				    name_length, name);
 			in = second + line_length(second);
 		} else {
 			text_printf(out, "%.*s", line_length(in), in);

@@ -22,6 +22,7 @@ int stack_operand_size(enum operand_kind kind)
 	case OPERAND_LOCAL_I8:                /* a local slot and a constant */
 	case OPERAND_LOCAL_LOCAL: return 2;
 	case OPERAND_LOCAL_I64: return 9;
+	case OPERAND_GLOBAL_I64: return 10;
 	}
 	return 0;
 }

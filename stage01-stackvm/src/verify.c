@@ -110,6 +110,7 @@ static int check_instruction(struct checker *c, const struct function *fn,
 			return -1;
 		break;
 	case OPERAND_GLOBAL:
+	case OPERAND_GLOBAL_I64:
 		if (le_get16(operand) >= prog->global_count) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: global index out of "
 				   "range (the program has %u globals)", pc,
