@@ -28,8 +28,9 @@ MACHINES = {
 # Code no path reaches, full of jumps: the kit's programs have little of it,
 # and a verifier that follows only the paths a run can take never looks there.
 DEAD_CODE = {
-    "stackvm": ".func main 0 1\n\tpush 1\n\tprint\n\thalt\nback:\n\tpush 300\n"
-               "\tjz back\n\tjmp back\n\tpush -2\n\tjnz back\n\tincl 0, 1\n\tjmp back\n",
+    "stackvm": ".globals 1\n.func main 0 1\n\tpush 1\n\tprint\n\thalt\nback:\n\tpush 300\n"
+               "\tjz back\n\tjmp back\n\tpush -2\n\tjnz back\n\tincl 0, 1\n\tloadll 0, 0\n"
+               "\tloadlk 0, -5\n\tloadgk 0, 70000\n\tjmp back\n",
     "regvm": ".func main 0 2\n\tloadi r0, 1\n\tprint r0\n\thalt\nback:\n\tloadk r1, 70000\n"
              "\tjt r1, back\n\tjlt r0, r1, back\n\tjeqi r0, 3, back\n\tmodk r1, r0, 7\n"
              "\tjltk r0, 70000, back\n\tjgti r1, -300, back\n\tjmp back\n",

@@ -154,6 +154,22 @@ def test_incl_adds_a_signed_byte_to_a_local_and_wraps(tmp_path):
     assert result.stats()["max_stack"] == 3     # two locals and one operand: incl pushes none
 
 
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_superinstructions_push_two_values_in_one_dispatch(tmp_path, dispatch):
+    prog = source(tmp_path, ".globals 2\n.func main 0 2\n\tpush 7\n\tstorel 1\n\tloadll 1, 0\n"
+                            "\tsub\n\tprint\n\tloadlk 1, -9223372036854775808\n\tprint\n\tprint\n"
+                            "\tpush 5\n\tstoreg 1\n\tloadgk 1, 9\n\tsub\n\tprint\n"
+                            "\tloadlk 0, 0\n\tjeq same\n\thalt\nsame:\n\tpush 'y'\n\tputc\n\thalt\n")
+    result = stackvm("run", "--stats", f"--dispatch={dispatch}", prog)
+    assert (result.status, result.out) == (0, "7\n-9223372036854775808\n7\n-4\ny"), result.err
+    assert result.stats()["dispatches"] == 18
+    assert result.stats()["max_stack"] == 4     # two locals and the two values loadlk pushes
+    assert stackvm("asm", prog, "-o", tmp_path / "p.sbc").status == 0
+    listing = stackvm("dis", tmp_path / "p.sbc").out
+    assert "\tloadll 1, 0\n" in listing and "\tloadlk 1, -9223372036854775808\n" in listing
+    assert "\tloadgk 1, 9\n" in listing
+
+
 def test_new_instructions_assemble_disassemble_and_trace(tmp_path):
     prog = source(tmp_path, ".func main 0 1\n\tincl 0, -3\n\tloadl 0\n\tpush 0\n"
                             "\tjlt neg\n\thalt\nneg:\n\thalt\n")
@@ -233,6 +249,12 @@ VERIFIER_SOURCES = [
      "pc 0: loadl 1: local index out of range (function 0 has 1 locals)"),
     (".func main 0 1\n\tincl 1, 1\n\thalt\n",
      "pc 0: incl 1: local index out of range (function 0 has 1 locals)"),
+    (".func main 0 2\n\tloadll 1, 2\n\thalt\n",
+     "pc 0: loadll 2: local index out of range (function 0 has 2 locals)"),
+    (".func main 0 2\n\tloadlk 2, 1\n\thalt\n",
+     "pc 0: loadlk 2: local index out of range (function 0 has 2 locals)"),
+    (".globals 1\n.func main 0 0\n\tloadgk 1, 1\n\thalt\n",
+     "pc 0: loadgk 1: global index out of range (the program has 1 globals)"),
     (".func main 0 0\n\tpush 1\n\tjlt out\nout:\n\thalt\n",
      "pc 9: jlt: stack underflow (needs 2 values, has 1"),
     (".func main 0 0\n\tloadg 0\n\thalt\n",
@@ -330,6 +352,9 @@ ASM_ERRORS = [
     (".func main 0 0\n\tloadl 256\n", "2:8: local index must be 0 to 255"),
     (".func main 0 1\n\tincl 0, 128\n", "2:10: constant must be -128 to 127"),
     (".func main 0 1\n\tincl 0 1\n", "2:9: expected ','"),
+    (".func main 0 1\n\tloadll 0, 256\n", "2:12: local index must be 0 to 255"),
+    (".func main 0 1\n\tloadlk 0 1\n", "2:11: expected ','"),
+    (".func main 0 0\n\tloadgk 65536, 1\n", "2:9: global index must be 0 to 65535"),
     (".func main 0 0\n\tcall g\n", "2:7: unknown function 'g'"),
     (".func main 2 1\n", "1:1: a function's arguments are among its locals"),
     (".bogus\n", "1:1: unknown directive .bogus"),

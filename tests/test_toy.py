@@ -185,8 +185,28 @@ def test_register_back_end_loads_a_constant_a_loop_stores_once_before_it(tmp_pat
 
 
 def test_stack_back_end_is_a_tree_walk(tmp_path):
+    # loadl 0 / loadl 1 / push 2 / mul / add, whose first pair the peephole fuses
     body = emitted_body("stackvm", tmp_path, "fn f(a, b) { return a + b * 2; }")
-    assert body[:6] == ["loadl 0", "loadl 1", "push 2", "mul", "add", "ret"]
+    assert body[:5] == ["loadll 0, 1", "push 2", "mul", "add", "ret"]
+
+
+def test_stack_back_end_fuses_a_local_with_the_next_local_or_constant(tmp_path):
+    source = ("fn f(a, b) {\n  var c = a;\n  mem[c] = b;\n  if (a < 3) { c = c * 5; }\n"
+              "  return c + g(a, b);\n}\nfn g(x, y) { return x - y; }\n"
+              "print(f(2, 9)); print(mem[2]);\n")
+    functions = emitted_functions("stackvm", tmp_path, source)
+    expected = [
+        "loadl 0", "storel 2",                     # alone: no pair to fuse
+        "loadll 2, 1", "store",                    # a store's index and value
+        "loadlk 0, 3", "jge L1",                   # a comparison against a constant
+        "loadlk 2, 5", "mul", "storel 2",
+        "loadll 2, 0", "loadl 1",                  # three loads: the first two fuse
+        "call f_g", "add", "ret"]
+    assert functions["f_f"][:len(expected)] == expected    # (what may follow is ex3.3's)
+    result = machine("stackvm", "run", "--stats", tmp_path / "prog.toy")
+    assert result.out == machine("regvm", "run", tmp_path / "prog.toy").out == "3\n9\n"
+    assert result.stats()["dispatches"] == 25         # 30 unfused: 5 pairs, each run once
+
 
 
 # --- compile errors: the same message at the same place from both machines ---
@@ -344,12 +364,12 @@ def test_stack_back_end_compiles_loops_to_compare_and_jump_and_incl(tmp_path):
         "push 0", "storel 1",
         "jmp L2",                                  # a while loop tests at its bottom
         "incl 1, 1",                               # i = i + 1: a local and a small constant
-        "loadg 0", "push 1", "add", "storeg 0",    # g = g + 1: a global, no incl
-        "loadl 1", "loadl 0", "jlt L1",            # i < n decides the jump back
-        "loadl 1", "loadl 0", "jlt L3",            # if (i >= n): jump past when it fails
+        "loadgk 0, 1", "add", "storeg 0",          # g = g + 1: a global, no incl
+        "loadll 1, 0", "jlt L1",                   # i < n decides the jump back
+        "loadll 1, 0", "jlt L3",                   # if (i >= n): jump past when it fails
         "incl 1, -128",
         "jmp L5",
-        "loadl 1", "push 128", "add", "storel 1",   # i + 128: too big for incl
+        "loadlk 1, 128", "add", "storel 1",         # i + 128: too big for incl
         "incl 0, -1",
         "loadl 0", "jz L6", "loadl 1", "not", "not", "jmp L7", "push 0",
         "jnz L4",                                  # not a comparison: computed, then tested
@@ -424,7 +444,7 @@ def test_ex3_3_no_dead_epilogue_after_a_final_return(tmp_path):
                                   "fn g() { print(1); }\nfn e() { }\n"
                                   "fn k(n) { if (n) { return 7; } }\n"
                                   "print(f(5)); g(); e(); print(k(0)); print(k(1));")
-    assert functions["f_f"][-4:] == ["loadl 0", "push 1", "sub", "ret"]
+    assert functions["f_f"][-3:] == ["loadlk 0, 1", "sub", "ret"]
     assert functions["f_g"] == ["push 1", "print", "push 0", "ret"]    # g falls off its end
     assert functions["f_e"] == ["push 0", "ret"]
     assert functions["f_k"][-2:] == ["push 0", "ret"]                   # so may k

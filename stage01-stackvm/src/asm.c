@@ -183,6 +183,24 @@ static int operand(struct assembler *a, enum operand_kind kind)
 		    lex_expect(&a->lx, ',') != 0 || small_constant(a, &value) != 0)
 			return -1;
 		return emit(a, index | (uint64_t)(uint8_t)value << 8, 2);
+	case OPERAND_LOCAL_LOCAL:
+		if (lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0 ||
+		    emit(a, index, 1) != 0 || lex_expect(&a->lx, ',') != 0 ||
+		    lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0)
+			return -1;
+		return emit(a, index, 1);
+	case OPERAND_LOCAL_I64:
+		if (lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0 ||
+		    emit(a, index, 1) != 0 || lex_expect(&a->lx, ',') != 0 ||
+		    asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
+			return -1;
+		return emit(a, (uint64_t)value, 8);
+	case OPERAND_GLOBAL_I64:
+		if (lex_unsigned(&a->lx, MAX_GLOBALS - 1, &index, "global index") != 0 ||
+		    emit(a, index, 2) != 0 || lex_expect(&a->lx, ',') != 0 ||
+		    asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
+			return -1;
+		return emit(a, (uint64_t)value, 8);
 	}
 	return -1;
 }

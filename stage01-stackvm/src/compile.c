@@ -12,11 +12,14 @@
  * does for the JVM): a comparison that decides a jump becomes one
  * compare-and-jump, and `x = x + 1` on a local becomes one `incl`.  A while
  * loop tests its condition at the bottom, so a turn ends in one jump.
+ * Last, a peephole fuses the pairs the output runs most into superinstructions
+ * (fuse_pairs()): above, `loadl 0 / loadl 1` becomes `loadll 0, 1`.
  */
 #include "compile.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "opcodes.h"
 #include "program.h"
@@ -341,12 +344,71 @@ END STUB */
 /* END EXERCISE ex3.3 */
 }
 
+/* ANCHOR: peephole */
+/* The length of the line that starts at p, with its newline. */
+static int line_length(const char *p)
+{
+	size_t n = strcspn(p, "\n");
+
+	return (int)(n + (p[n] == '\n'));
+}
+
+/* Is line `OP INDEX ; NAME` (op "\tloadl " or "\tloadg "), as emit_var()
+ * writes it?  Then its index and name. */
+static bool is_load(const char *line, const char *op, long *slot, const char **name,
+		    int *name_length)
+{
+	char *end;
+
+	if (strncmp(line, op, strlen(op)) != 0)
+		return false;
+	*slot = strtol(line + strlen(op), &end, 10);
+	*name = end + strspn(end, "\t; ");
+	*name_length = (int)strcspn(*name, "\n");
+	return true;
+}
+
+/* The static superinstructions (chapter 1): `loadl a` followed at once by
+ * `loadl b` becomes `loadll a, b`, and followed by `push k` becomes
+ * `loadlk a, k`; `loadg g` followed by `push k` becomes `loadgk g, k`.
+ * A peephole over the finished text rather than a case of the tree walk,
+ * because those pairs come from everywhere in it (a binary operator's two
+ * sides, a call's arguments, a store's index and value).  A label or a
+ * .line between the two keeps them apart, so no jump and no source
+ * position lands inside a fused pair. */
+static void fuse_pairs(const char *in, struct text *out)
+{
+	while (*in) {
+		const char *second = in + line_length(in), *name, *other_name;
+		long slot, other;
+		int name_length, other_length;
+		bool local = is_load(in, "\tloadl ", &slot, &name, &name_length);
+		bool global = !local && is_load(in, "\tloadg ", &slot, &name, &name_length);
+		bool then_push = strncmp(second, "\tpush ", 6) == 0;
+
+		if (local && is_load(second, "\tloadl ", &other, &other_name, &other_length)) {
+			text_printf(out, "\tloadll %ld, %ld\t; %.*s %.*s\n", slot, other,
+				    name_length, name, other_length, other_name);
+			in = second + line_length(second);
+		} else if ((local || global) && then_push) {
+			text_printf(out, "\t%s %ld, %.*s\t; %.*s\n", local ? "loadlk" : "loadgk",
+				    slot, (int)strcspn(second + 6, "\n"), second + 6,
+				    name_length, name);
+			in = second + line_length(second);
+		} else {
+			text_printf(out, "%.*s", line_length(in), in);
+			in = second;
+		}
+	}
+}
+/* ANCHOR_END: peephole */
+
 char *stack_compile_toy(const struct toy_program *prog,
 			const struct toy_compile_options *opts, struct error_report *err)
 {
 	struct compiler c = { .prog = prog, .err = err };
 
-	(void)opts;                  /* nothing to fuse: see toy.h */
+	(void)opts;                  /* no incjlt to fuse a loop into: see toy.h */
 	text_printf(&c.out, "; compiled from Toy by stackvm\n.globals %d\n", prog->nglobals);
 	text_printf(&c.out, ".func main 0 0\n");
 	block(&c, &prog->main);
@@ -362,6 +424,13 @@ char *stack_compile_toy(const struct toy_program *prog,
 			text_printf(&c.out, "\tpush 0\n\tret\n");   /* falling off the end */
 	}
 	toy_stack_free(&c.chain);
+	if (!c.out.out_of_memory && !err->failed) {
+		struct text fused = { 0 };
+
+		fuse_pairs(c.out.chars, &fused);
+		text_free(&c.out);
+		c.out = fused;
+	}
 	if (c.out.out_of_memory)
 		report_set(err, 0, 0, "out of memory");
 	if (err->failed) {

@@ -41,6 +41,16 @@ void stack_format_instruction(const struct program *prog, uint32_t pc, char *buf
 	case OPERAND_LOCAL_I8:
 		snprintf(buf, size, "%s %u, %d", m, p[1], (int8_t)p[2]);
 		break;
+	case OPERAND_LOCAL_LOCAL:
+		snprintf(buf, size, "%s %u, %u", m, p[1], p[2]);
+		break;
+	case OPERAND_LOCAL_I64:
+		snprintf(buf, size, "%s %u, %" PRId64, m, p[1], (int64_t)le_get64(p + 2));
+		break;
+	case OPERAND_GLOBAL_I64:
+		snprintf(buf, size, "%s %u, %" PRId64, m, le_get16(p + 1),
+			 (int64_t)le_get64(p + 3));
+		break;
 	}
 }
 

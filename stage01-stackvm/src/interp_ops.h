@@ -87,6 +87,12 @@ CASE(JGT)	sp -= 2; pc = sp[0] > sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
 CASE(JGE)	sp -= 2; pc = sp[0] >= sp[1] ? code + le_get32(pc + 1) : pc + 5; NEXT;
 CASE(INCL)	fp[pc[1]] = wrap_add(fp[pc[1]], (int8_t)pc[2]); pc += 3; NEXT;
 /* ANCHOR_END: loop-instructions */
+/* ANCHOR: superinstructions */
+CASE(LOADLL)	sp[0] = fp[pc[1]]; sp[1] = fp[pc[2]]; sp += 2; pc += 3; NEXT;
+CASE(LOADLK)	sp[0] = fp[pc[1]]; sp[1] = (int64_t)le_get64(pc + 2); sp += 2; pc += 10; NEXT;
+CASE(LOADGK)	sp[0] = globals[le_get16(pc + 1)]; sp[1] = (int64_t)le_get64(pc + 3);
+		sp += 2; pc += 11; NEXT;
+/* ANCHOR_END: superinstructions */
 /* BEGIN EXERCISE ex1.1 */
 CASE(ABS)	if (sp[-1] < 0)
 			sp[-1] = wrap_sub(0, sp[-1]);

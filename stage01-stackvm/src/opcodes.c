@@ -19,7 +19,10 @@ int stack_operand_size(enum operand_kind kind)
 	case OPERAND_FUNC:   return 2;
 	case OPERAND_LOCAL:  return 1;
 	case OPERAND_GLOBAL:
-	case OPERAND_LOCAL_I8: return 2;      /* a local slot and a constant */
+	case OPERAND_LOCAL_I8:                /* a local slot and a constant */
+	case OPERAND_LOCAL_LOCAL: return 2;
+	case OPERAND_LOCAL_I64: return 9;
+	case OPERAND_GLOBAL_I64: return 10;
 	}
 	return 0;
 }

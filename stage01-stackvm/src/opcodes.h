@@ -9,10 +9,14 @@
  * CALL pops the callee's arguments; its entry says 0 and the verifier asks the
  * function table for the real count.
  *
- * The last seven are there for the Toy compiler's loops, as in the JVM: a
- * compare-and-jump (if_icmplt and its kin) does in one dispatch what
+ * The seven after PUTC are there for the Toy compiler's loops, as in the
+ * JVM: a compare-and-jump (if_icmplt and its kin) does in one dispatch what
  * `lt` then `jz` do in two, and `incl` (iinc) adds a small constant to a
  * local without touching the stack.  Chapter 3 measures what they save.
+ *
+ * The last three are static superinstructions (Ertl and Gregg): pairs the
+ * Toy compiler's output executes most, `loadl a; loadl b`, `loadl x; push k`
+ * and `loadg x; push k`, each in one dispatch.  Chapter 1 counts the pairs.
  */
 #ifndef STACKVM_OPCODES_H
 #define STACKVM_OPCODES_H
@@ -29,6 +33,9 @@ enum operand_kind {
 	OPERAND_LOCAL,    /* a 1-byte local slot */
 	OPERAND_GLOBAL,   /* a 2-byte global index */
 	OPERAND_LOCAL_I8, /* a 1-byte local slot, then a 1-byte signed constant */
+	OPERAND_LOCAL_LOCAL, /* two 1-byte local slots */
+	OPERAND_LOCAL_I64,   /* a 1-byte local slot, then an 8-byte constant */
+	OPERAND_GLOBAL_I64,  /* a 2-byte global index, then an 8-byte constant */
 };
 
 /* ANCHOR: instruction-table */
@@ -72,7 +79,10 @@ enum operand_kind {
 	X(JLE,    "jle",    OPERAND_TARGET, 2, 0)       \
 	X(JGT,    "jgt",    OPERAND_TARGET, 2, 0)       \
 	X(JGE,    "jge",    OPERAND_TARGET, 2, 0)       \
-	X(INCL,   "incl",   OPERAND_LOCAL_I8, 0, 0)
+	X(INCL,   "incl",   OPERAND_LOCAL_I8, 0, 0)    \
+	X(LOADLL, "loadll", OPERAND_LOCAL_LOCAL, 0, 2) \
+	X(LOADLK, "loadlk", OPERAND_LOCAL_I64,   0, 2) \
+	X(LOADGK, "loadgk", OPERAND_GLOBAL_I64,  0, 2)
 /* ANCHOR_END: instruction-table */
 
 enum opcode {

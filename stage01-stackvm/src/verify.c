@@ -50,6 +50,18 @@ static int check_function_table(struct checker *c)
 	return bytecode_check_first_function(prog->functions[0].arg_count, c->err);
 }
 
+/* A local operand must name one of the function's locals. */
+static int check_local(struct checker *c, const struct function *fn, uint32_t fn_index,
+		       uint32_t pc, uint8_t slot)
+{
+	if (slot < fn->local_count)
+		return 0;
+	report_set(c->err, 0, 0, "pc %u: %s %u: local index out of range "
+		   "(function %u has %u locals)", pc, name_at(c, pc), slot, fn_index,
+		   fn->local_count);
+	return -1;
+}
+
 /* Checks one instruction's opcode and operand where it stands. */
 static int check_instruction(struct checker *c, const struct function *fn,
 			     uint32_t fn_index, uint32_t pc)
@@ -86,16 +98,19 @@ static int check_instruction(struct checker *c, const struct function *fn,
 			return -1;
 		}
 		break;
+	case OPERAND_LOCAL_LOCAL:
+		if (check_local(c, fn, fn_index, pc, operand[0]) != 0 ||
+		    check_local(c, fn, fn_index, pc, operand[1]) != 0)
+			return -1;
+		break;
 	case OPERAND_LOCAL:
 	case OPERAND_LOCAL_I8:
-		if (operand[0] >= fn->local_count) {
-			report_set(c->err, 0, 0, "pc %u: %s %u: local index out of "
-				   "range (function %u has %u locals)", pc,
-				   name_at(c, pc), operand[0], fn_index, fn->local_count);
+	case OPERAND_LOCAL_I64:
+		if (check_local(c, fn, fn_index, pc, operand[0]) != 0)
 			return -1;
-		}
 		break;
 	case OPERAND_GLOBAL:
+	case OPERAND_GLOBAL_I64:
 		if (le_get16(operand) >= prog->global_count) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: global index out of "
 				   "range (the program has %u globals)", pc,
