@@ -5,13 +5,13 @@ would), then the monitor's --disk and --net options; none of it needs KVM."""
 import os
 import re
 import shutil
-import struct
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from conftest import boot, kvm_module, program, run
+from test_stage04_monitor import elf
 
 # Every test the C program holds: a test that silently stopped running
 # would otherwise pass unseen.
@@ -51,18 +51,16 @@ def kvm_linux(*args, **kwargs):
     return run([program("stage04-kvm-linux", "kvm-linux"), *args], **kwargs)
 
 
+def guest_file(tmp_path, name, code):
+    """An ELF of code, loaded and entered at 16 MiB."""
+    path = tmp_path / name
+    path.write_bytes(elf([(0x1000000, code, 0x1000)]))
+    return path
+
+
 def tiny_kernel(tmp_path):
     """An ELF the loader accepts (a dry run needs no real kernel)."""
-    code = b"\xeb\xfe"
-    ehdr = struct.pack("<4sBBBBB7xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, 2, 62, 1,
-                       0x1000000, 64, 0, 0, 64, 56, 1, 64, 0, 0)
-    phdr = struct.pack("<IIQQQQQQ", 1, 7, 0x1000, 0x1000000, 0x1000000, len(code),
-                       0x1000, 0x1000)
-    image = ehdr + phdr
-    image += b"\0" * (0x1000 - len(image)) + code
-    path = tmp_path / "kernel"
-    path.write_bytes(image)
-    return path
+    return guest_file(tmp_path, "kernel", b"\xeb\xfe")             # jmp .
 
 
 def test_a_dry_run_lists_each_disk_window_and_announces_it_to_the_kernel(tmp_path):
@@ -197,15 +195,7 @@ def notifying_kernel(tmp_path):
             b"\xc7\x00\x01\x00\x00\x00"      # mov dword [rax], 1
             b"\xb0\xfe\xe6\x64"                # mov al, 0xfe; out 0x64, al: reset
             b"\xf4")                             # hlt
-    ehdr = struct.pack("<4sBBBBB7xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, 2, 62, 1,
-                       0x1000000, 64, 0, 0, 64, 56, 1, 64, 0, 0)
-    phdr = struct.pack("<IIQQQQQQ", 1, 7, 0x1000, 0x1000000, 0x1000000, len(code),
-                       0x1000, 0x1000)
-    image = ehdr + phdr
-    image += b"\0" * (0x1000 - len(image)) + code
-    path = tmp_path / "notifier"
-    path.write_bytes(image)
-    return path
+    return guest_file(tmp_path, "notifier", code)
 
 
 @pytest.mark.parametrize("notify, exits, by_eventfd", [("exit", 2, 0), ("eventfd", 1, 1)])
