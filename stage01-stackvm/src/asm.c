@@ -153,6 +153,18 @@ static int small_constant(struct assembler *a, int64_t *value)
 	return 0;
 }
 
+static int operand(struct assembler *a, enum operand_kind kind);
+
+/* A superinstruction's operands, `first, second`: each read and encoded as
+ * the instruction it stands for reads and encodes it alone. */
+static int operand_pair(struct assembler *a, enum operand_kind first,
+			enum operand_kind second)
+{
+	if (operand(a, first) != 0 || lex_expect(&a->lx, ',') != 0)
+		return -1;
+	return operand(a, second);
+}
+
 static int operand(struct assembler *a, enum operand_kind kind)
 {
 	int64_t value = 0;
@@ -184,23 +196,11 @@ static int operand(struct assembler *a, enum operand_kind kind)
 			return -1;
 		return emit(a, index | (uint64_t)(uint8_t)value << 8, 2);
 	case OPERAND_LOCAL_LOCAL:
-		if (lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0 ||
-		    emit(a, index, 1) != 0 || lex_expect(&a->lx, ',') != 0 ||
-		    lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0)
-			return -1;
-		return emit(a, index, 1);
+		return operand_pair(a, OPERAND_LOCAL, OPERAND_LOCAL);
 	case OPERAND_LOCAL_I64:
-		if (lex_unsigned(&a->lx, MAX_LOCALS - 1, &index, "local index") != 0 ||
-		    emit(a, index, 1) != 0 || lex_expect(&a->lx, ',') != 0 ||
-		    asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
-			return -1;
-		return emit(a, (uint64_t)value, 8);
+		return operand_pair(a, OPERAND_LOCAL, OPERAND_I64);
 	case OPERAND_GLOBAL_I64:
-		if (lex_unsigned(&a->lx, MAX_GLOBALS - 1, &index, "global index") != 0 ||
-		    emit(a, index, 2) != 0 || lex_expect(&a->lx, ',') != 0 ||
-		    asm_number_or_constant(&a->lx, &a->constants, &value) != 0)
-			return -1;
-		return emit(a, (uint64_t)value, 8);
+		return operand_pair(a, OPERAND_GLOBAL, OPERAND_I64);
 	}
 	return -1;
 }
