@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Run a VM with its serial console shown, for as long as it makes progress.
 
-    console_watch.py [--idle SECONDS] [--limit SECONDS] [--host kvm|tcg] -- COMMAND...
+    console_watch.py [--idle SECONDS] [--limit SECONDS] [--host kvm|tcg]
+                     [--pulse FILE SECONDS] [--before-stop SHELL-COMMAND] -- COMMAND...
 
 make demo and the stage 4 boot tests run their VMs through this (it lives in
 common/ because stage 4's Makefile, which must need nothing but common/, uses it).  It does two
@@ -12,7 +13,11 @@ things a plain pipe would not:
   software KVM (kvm_pvm) boots in minutes, a busy machine slower still, and a
   fixed timeout either fails a boot that was getting there or waits far too long
   for one that hung.  When it gives up it says how far the kernel got (its last
-  line and its own clock) and why this host is slow.
+  line and its own clock) and why this host is slow.  A VM that writes a pulse
+  to a file of its own every so often (make check-nested's) is also given up
+  when that file has not grown for --pulse's SECONDS: the VM itself stopped,
+  which its console alone could not tell from a slow test; --before-stop
+  runs a command first (to read the stopped VM's state from its emulator).
 - It passes the guest's output on without the escape sequences that would
   reset, clear or reconfigure the user's terminal: firmware such as QEMU's
   SeaBIOS writes ESC c, ESC [2J and ESC [?7l (line wrap off) to the serial
@@ -115,17 +120,37 @@ def read_into(pipe, chunks) -> None:
     chunks.put(None)
 
 
+class Pulse:
+    """A file the VM appends to every so often; stale once it has not grown
+    for `seconds`."""
+
+    def __init__(self, path: str, seconds: float):
+        self.path, self.seconds = path, seconds
+        self.size, self.since = -1, time.monotonic()
+
+    def stale(self, now: float) -> bool:
+        try:
+            size = os.stat(self.path).st_size
+        except OSError:
+            size = -1
+        if size != self.size:
+            self.size, self.since = size, now
+        return now - self.since >= self.seconds
+
+
 class Collected(list):
     def put(self, chunk):
         if chunk:
             self.append(chunk)
 
 
-def watch(command, *, idle: float, limit: float, echo=None,
-          capture_stderr=False) -> Watched:
+def watch(command, *, idle: float, limit: float, echo=None, capture_stderr=False,
+          pulse=None, before_stop=None) -> Watched:
     """Runs command (stdin closed; stderr passed through, or captured);
-    gives up after idle seconds without console output or limit seconds in
-    all.  echo, a binary file, gets the console as it comes, terminal-safe."""
+    gives up after idle seconds without console output, limit seconds in
+    all, or when pulse (a Pulse) is stale, running before_stop (a shell
+    command) first.  echo, a binary file, gets the console as it comes,
+    terminal-safe."""
     proc = subprocess.Popen([str(c) for c in command], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE if capture_stderr else None)
@@ -139,10 +164,15 @@ def watch(command, *, idle: float, limit: float, echo=None,
     while True:
         now = time.monotonic()
         wait = min(idle - (now - last), limit - (now - start))
+        if pulse and pulse.stale(now):
+            gave_up = f"its pulse ({pulse.path}) has not moved for {pulse.seconds:.0f} s"
+            break
         if wait <= 0:
             gave_up = (f"the guest printed nothing for {idle:.0f} s" if now - last >= idle
                        else f"the guest was still running after {limit:.0f} s")
             break
+        if pulse:
+            wait = min(wait, 5)
         try:
             chunk = chunks.get(timeout=wait)
         except queue.Empty:
@@ -154,6 +184,13 @@ def watch(command, *, idle: float, limit: float, echo=None,
         if echo:
             echo.write(safe.filter(chunk))
             echo.flush()
+    if gave_up and before_stop:
+        try:
+            subprocess.run(["sh", "-c", before_stop], stdin=subprocess.DEVNULL, timeout=60,
+                           check=False)
+        except subprocess.TimeoutExpired:
+            print("console_watch: --before-stop's command took over 60 s; stopping the VM",
+                  file=sys.stderr)
     if gave_up:
         gave_up += stop(proc)
     status = proc.wait() if not gave_up else 124
@@ -198,7 +235,8 @@ def process_state(pid: int) -> str:
         return "unknown"
 
 
-USAGE = "usage: console_watch.py [--idle S] [--limit S] [--host kvm|tcg] -- COMMAND..."
+USAGE = ("usage: console_watch.py [--idle S] [--limit S] [--host kvm|tcg] [--pulse FILE S]\n"
+         "                        [--before-stop SHELL-COMMAND] -- COMMAND...")
 
 
 def seconds(text: str) -> float:
@@ -212,12 +250,13 @@ def seconds(text: str) -> float:
 
 
 def main(argv) -> int:
-    idle, limit, host = 600.0, 1800.0, "kvm"
+    idle, limit, host, pulse, before_stop = 600.0, 1800.0, "kvm", None, None
     args = list(argv)
     try:
         while args and args[0] != "--":
             option = args.pop(0)
-            if option not in ("--idle", "--limit", "--host") or not args:
+            if option not in ("--idle", "--limit", "--host", "--pulse", "--before-stop") \
+                    or len(args) < (2 if option == "--pulse" else 1):
                 raise ValueError(f"unexpected argument '{option}'")
             value = args.pop(0)
             if option == "--host" and value not in ("kvm", "tcg"):
@@ -226,15 +265,20 @@ def main(argv) -> int:
                 host = value
             elif option == "--idle":
                 idle = seconds(value)
-            else:
+            elif option == "--limit":
                 limit = seconds(value)
+            elif option == "--pulse":
+                pulse = Pulse(value, seconds(args.pop(0)))
+            else:
+                before_stop = value
     except ValueError as error:
         print(f"console_watch: error: {error}\n{USAGE}", file=sys.stderr)
         return 2
     if len(args) < 2:
         print("console_watch: error: no command given after --", file=sys.stderr)
         return 2
-    result = watch(args[1:], idle=idle, limit=limit, echo=sys.stdout.buffer)
+    result = watch(args[1:], idle=idle, limit=limit, echo=sys.stdout.buffer, pulse=pulse,
+                   before_stop=before_stop)
     if result.gave_up:
         print(f"\nconsole_watch: stopped the VM: {result.how_far(host)}", file=sys.stderr)
     return result.status

@@ -75,7 +75,10 @@ IFS='
 # shellcheck disable=SC2046  # one argument per line of the file
 set -- $(cat /nested/command)
 unset IFS
-say "running $* on kvm_amd"
+# (a suite going on after a stop deselects every finished test: not shown)
+shown=$(printf '%s\n' "$@" | head -n 12 | tr '\n' ' ')
+[ $# -le 12 ] || shown="$shown... ($# arguments)"
+say "running ${shown% } on kvm_amd"
 # shellcheck disable=SC2016  # $0 and $@ are the inner shell's
 chroot /host /usr/bin/env HOME="$home" REQUIRE_KVM=1 /bin/sh -c \
 	'cd "$0" && exec "$@"' "$kit" "$@"

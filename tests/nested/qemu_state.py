@@ -1,0 +1,45 @@
+#!/usr/bin/python3
+"""qemu_state.py SOCKET: what the nested VM's processor is doing, read from
+QEMU's QMP socket.  run.sh has console_watch run this when the VM's pulse has
+stopped, before it stops QEMU: the registers twice, a second apart, show
+whether the CPU still moves (RIP and the flags change) or sits in one place
+(halted with HLT=1, or looping), which says where to look next."""
+import json
+import socket
+import sys
+import time
+
+
+def command(stream, name, **arguments):
+    stream.write(json.dumps({"execute": name, "arguments": arguments}) + "\n")
+    stream.flush()
+    while True:                      # events may come first; the answer has "return"
+        reply = json.loads(stream.readline())
+        if "return" in reply or "error" in reply:
+            return reply.get("return", reply.get("error"))
+
+
+def main(path) -> int:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(20)
+        sock.connect(path)
+        stream = sock.makefile("rw")
+        json.loads(stream.readline())                    # QEMU's greeting
+        command(stream, "qmp_capabilities")
+        for look in (1, 2):
+            text = command(stream, "human-monitor-command", **{"command-line": "info registers"})
+            print(f"nested: the stopped VM's CPU, look {look} of 2:", file=sys.stderr)
+            # the general registers to EFER: not the FPU and vector ones
+            lines = str(text).strip().split("\n")
+            end = next((n for n, line in enumerate(lines) if line.startswith("EFER")), len(lines))
+            print("\n".join(lines[:end + 1]), file=sys.stderr)
+            time.sleep(1)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1]))
+    except (OSError, ValueError, IndexError) as error:
+        print(f"qemu_state: error: cannot read the VM's state: {error}", file=sys.stderr)
+        sys.exit(2)
