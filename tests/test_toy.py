@@ -106,6 +106,27 @@ def test_register_back_end_keeps_main_s_own_variables_in_registers(tmp_path):
     assert result.stats()["dispatches"] == 41     # 3 a turn: 10 turns and 11 more
 
 
+def test_stack_back_end_keeps_main_s_own_variables_in_main_s_frame(tmp_path):
+    # i and s are the main program's alone: main's locals 0 and 1, so that
+    # incl and the superinstructions apply; f reads g, which stays a global
+    source = ("var g = 5; var i = 0; var s = 0;\nfn f() { return g; }\n"
+              "while (i < 10) { s = s + i; i = i + 1; }\nprint(s + f());\n")
+    path = tmp_path / "prog.toy"
+    path.write_text(source)
+    out = tmp_path / "prog.s"
+    assert machine("stackvm", "compile", "--emit-asm", path, "-o", out).status == 0
+    text = out.read_text()
+    assert ".func main 0 2\n" in text
+    main = [line.split(";")[0].strip() for line in text.split(".func f_")[0]
+            .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+    assert main == ["push 5", "storeg 0", "push 0", "storel 0", "push 0", "storel 1",
+                    "jmp L2", "L1:", "loadll 1, 0", "add", "storel 1", "incl 0, 1", "L2:",
+                    "loadlk 0, 10", "jlt L1", "loadl 1", "call f_f", "add", "print", "halt"]
+    result = machine("stackvm", "run", "--stats", path)
+    assert result.out == machine("regvm", "run", path).out == "50\n"
+    assert result.stats()["dispatches"] == 6 * 10 + 16    # 6 a turn: 10 turns, 16 more
+
+
 def main_code(tmp_path, source):
     """The main program's instructions and labels as the register back end emits them."""
     path = tmp_path / "prog.toy"

@@ -12,6 +12,10 @@
  * does for the JVM): a comparison that decides a jump becomes one
  * compare-and-jump, and `x = x + 1` on a local becomes one `incl`.  A while
  * loop tests its condition at the bottom, so a turn ends in one jump.
+ * Top-level variables that no function reads or writes are main's locals,
+ * not globals, as Lua keeps a main chunk's `local`s in registers: the same
+ * values, found through the frame with the local instructions and their
+ * `incl` and superinstructions.
  * Last, a peephole fuses the pairs the output runs most into superinstructions
  * (fuse_pairs()): above, `loadl 0 / loadl 1` becomes `loadll 0, 1`.
  */
@@ -39,6 +43,7 @@ struct compiler {
 	int labels;                  /* labels made so far: L1, L2, ... */
 	int depth;                   /* values on the operand stack at this point */
 	struct toy_stack chain;      /* the operators of chains being compiled */
+	int *home;                   /* per global: its slot among main's locals, or -1 */
 };
 
 /* The instruction of each arithmetic and comparison operator, spelled as
@@ -70,11 +75,21 @@ static void pushes(struct compiler *c, const struct toy_expr *e)
 			   MAX_OPERAND_STACK);
 }
 
+/* The local slot a variable lives in, or -1 for a global.  A global that
+ * lives in main is used by no function, so it never meets a function's
+ * locals. */
+static int local_slot(const struct compiler *c, const struct toy_var *var)
+{
+	return var->scope == TOY_LOCAL ? var->index : c->home[var->index];
+}
+
 static void emit_var(struct compiler *c, const char *op_local, const char *op_global,
 		     const struct toy_var *var)
 {
-	text_printf(&c->out, "\t%s %d\t; %s\n", var->scope == TOY_LOCAL ? op_local :
-		    op_global, var->index, var->name);
+	int slot = local_slot(c, var);
+
+	text_printf(&c->out, "\t%s %d\t; %s\n", slot >= 0 ? op_local : op_global,
+		    slot >= 0 ? slot : var->index, var->name);
 }
 
 static void expression(struct compiler *c, const struct toy_expr *e);
@@ -248,13 +263,15 @@ static bool increment(struct compiler *c, const struct toy_stmt *s)
 	const struct toy_expr *e = s->as.assign.value, *left, *right;
 	int64_t k;
 
-	if (x->scope != TOY_LOCAL || e->kind != TOY_EXPR_BINARY ||
+	int slot = local_slot(c, x);
+
+	if (slot < 0 || e->kind != TOY_EXPR_BINARY ||
 	    (e->as.binary.op != TOY_ADD && e->as.binary.op != TOY_SUB))
 		return false;
 	left = e->as.binary.left;
 	right = e->as.binary.right;
-	if (left->kind != TOY_EXPR_VAR || left->as.var.scope != TOY_LOCAL ||
-	    left->as.var.index != x->index || right->kind != TOY_EXPR_NUMBER)
+	if (left->kind != TOY_EXPR_VAR || local_slot(c, &left->as.var) != slot ||
+	    right->kind != TOY_EXPR_NUMBER)
 		return false;
 	k = right->as.number;
 	if (e->as.binary.op == TOY_SUB) {
@@ -264,7 +281,7 @@ static bool increment(struct compiler *c, const struct toy_stmt *s)
 	}
 	if (k < INT8_MIN || k > INT8_MAX)
 		return false;
-	text_printf(&c->out, "\tincl %d, %" PRId64 "\t; %s\n", x->index, k, x->name);
+	text_printf(&c->out, "\tincl %d, %" PRId64 "\t; %s\n", slot, k, x->name);
 	return true;
 }
 
@@ -407,10 +424,19 @@ char *stack_compile_toy(const struct toy_program *prog,
 			const struct toy_compile_options *opts, struct error_report *err)
 {
 	struct compiler c = { .prog = prog, .err = err };
+	int main_locals = 0;
 
 	(void)opts;                  /* no incjlt to fuse a loop into: see toy.h */
+	c.home = malloc(((size_t)prog->nglobals + 1) * sizeof(*c.home));
+	if (!c.home) {
+		report_set(err, 0, 0, "out of memory");
+		return NULL;
+	}
+	for (int g = 0; g < prog->nglobals; g++)
+		c.home[g] = !prog->global_in_functions[g] && main_locals < TOY_MAX_LOCALS ?
+			    main_locals++ : -1;
 	text_printf(&c.out, "; compiled from Toy by stackvm\n.globals %d\n", prog->nglobals);
-	text_printf(&c.out, ".func main 0 0\n");
+	text_printf(&c.out, ".func main 0 %d\n", main_locals);
 	block(&c, &prog->main);
 	text_printf(&c.out, "\thalt\n");
 	for (int i = 0; i < prog->nfunctions; i++) {
@@ -424,6 +450,7 @@ char *stack_compile_toy(const struct toy_program *prog,
 			text_printf(&c.out, "\tpush 0\n\tret\n");   /* falling off the end */
 	}
 	toy_stack_free(&c.chain);
+	free(c.home);
 	if (!c.out.out_of_memory && !err->failed) {
 		struct text fused = { 0 };
 
