@@ -230,7 +230,40 @@ VERIFIER_BYTECODE = [
      "pc 0: divk: division by the constant 0"),
     (bytecode([word("addk", 0, 1), 5, word("halt")]),
      "pc 0: addk: register 1 out of range (0 to 0)"),
+    # loadkx: its pool index is the whole second word
+    (bytecode([word("loadkx", 0), 1, word("halt")], constants=(7,)),
+     "pc 0: loadkx: constant 1 out of range (0 to 0)"),
+    (bytecode([word("loadkx", 0, 0, 1), 0, word("halt")], constants=(7,)),
+     "pc 0: loadkx: unused bits 0x01000000 of the instruction word are not zero"),
+    (bytecode([word("halt"), word("loadkx", 0)], functions=((0, 0, 1), (1, 0, 1)),
+              constants=(7,)),
+     "pc 1: loadkx: its index word is cut off by the end of function 1"),
 ]
+
+
+def test_a_pool_past_65536_constants_loads_with_loadkx_and_comes_back_from_dis(tmp_path):
+    """loadk reaches the first 65,536 constants of the pool (Bx); the
+    assembler writes loadkx, whose index is a word of its own, for the rest,
+    and dis gives the same file back.  A compare-and-jump cannot reach them
+    and says so."""
+    pool = "".join(f"\tloadk r0, {40000 + i}\n" for i in range(65536))
+    source = tmp_path / "big.rasm"
+    source.write_text(f".func main 0 1\n{pool}\tloadk r0, 12345678901\n\tprint r0\n\thalt\n")
+    prog = tmp_path / "big.rbc"
+    assert regvm("asm", source, "-o", prog).status == 0
+    result = regvm("run", "--stats", prog)
+    assert result.out == "12345678901\n" and result.stats()["dispatches"] == 65536 + 3
+    listing = regvm("dis", prog).out
+    assert "\tloadkx r0, 12345678901\n" in listing and listing.count("loadkx") == 1
+    again = tmp_path / "again.rasm"
+    again.write_text(listing)
+    assert regvm("asm", again, "-o", tmp_path / "again.rbc").status == 0
+    assert (tmp_path / "again.rbc").read_bytes() == prog.read_bytes()
+    source.write_text(f".func main 0 1\n{pool}\tjltk r0, 12345678901, L1\nL1:\n\thalt\n")
+    result = regvm("asm", source, "-o", prog)
+    assert result.status == 2 and f"{source}:65538:" in result.err
+    assert ("jltk reaches the first 65536 constants of the pool, and 12345678901 is "
+            "number 65536: compare with a register loaded by loadk") in result.err
 
 
 @pytest.mark.parametrize("data, message", VERIFIER_BYTECODE)

@@ -100,12 +100,11 @@ def test_100000_else_ifs_run_or_meet_a_limit_at_their_line(vm, tmp_path):
     arms = 100_000
     source = "var x = 7;\nif (x == 0) { print(0); }\n" + "".join(
         f"else if (x == {i}) {{ print({i}); }}\n" for i in range(1, arms))
-    path, result = run_toy(vm, tmp_path, source)
-    if vm == "stackvm":                      # a jump reaches any address
-        assert (result.status, result.out) == (0, "7\n"), result.err
-    else:   # 67,232 numbers from 32768 on need the constant pool; jmp reaches 32767 words
-        assert_toy_error(path, result, 98306, 6, "the compiled program exceeds a limit "
-                         "of the machine: too many constants (the pool holds 65536)")
+    # on the register machine: 67,232 numbers from 32768 on need the constant
+    # pool, past the 65,536 a compare-and-jump reaches, and the jumps reach
+    # past 32,767 words
+    _, result = run_toy(vm, tmp_path, source)
+    assert (result.status, result.out) == (0, "7\n"), result.err
 
 
 @pytest.mark.parametrize("vm", MACHINES)
@@ -217,12 +216,16 @@ def test_register_machine_registers_limit_at_the_expression(tmp_path):
                      "more than 256 registers")
 
 
-def test_register_machine_constant_pool_limit_at_the_statement(tmp_path):
-    # each number too wide for loadi is one pool entry: 65,537 distinct ones
-    source = "".join(f"print({40000 + i});\n" for i in range(65537))
-    path, result = run_toy("regvm", tmp_path, source)
-    assert_toy_error(path, result, 65537, 1, "the compiled program exceeds a limit of the "
-                     "machine: too many constants (the pool holds 65536)")
+@pytest.mark.parametrize("vm", MACHINES)
+def test_70000_distinct_wide_constants_run_on_both_machines(vm, tmp_path):
+    # each number too wide for loadi is one pool entry on the register
+    # machine: loadk reaches the first 65,536, loadkx the rest, and a
+    # compare-and-jump against a constant past them compares registers
+    wide = [10_000_000_000 + 1_000_003 * i for i in range(70_000)]
+    source = "var s = 0;\nvar i = 0;\n" + "".join(
+        f"if (i != {k}) {{ s = s + {k} % 1000; }}\ni = i + 1;\n" for k in wide) + "print(s);\n"
+    _, result = run_toy(vm, tmp_path, source)
+    assert (result.status, result.out) == (0, f"{sum(k % 1000 for k in wide)}\n"), result.err
 
 
 @pytest.mark.parametrize("form", [

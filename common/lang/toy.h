@@ -139,6 +139,8 @@ struct toy_program {
 	                            it?  (One that none does may live in a
 	                            register of the main program.) */
 	struct toy_block main;   /* the top-level statements, in order */
+	int nnumbers;            /* number literals in the source: at most as
+	                            many constants as a back end may pool */
 	struct toy_arena *arena; /* owns every node and string above */
 };
 

@@ -37,6 +37,7 @@ struct parser {
 	struct toy_arena *arena;
 	int depth;
 	bool in_function;
+	int numbers;                 /* number literals so far */
 };
 
 /* A growing list of pointers, copied into the arena when complete. */
@@ -183,6 +184,7 @@ static struct toy_expr *primary(struct parser *ps)
 		if (!e || advance(ps) != 0)
 			return NULL;
 		e->as.number = at.number;
+		ps->numbers++;
 		return e;
 	case TOKEN_NAME:
 		e = new_expr(ps, TOY_EXPR_VAR, &at);
@@ -612,6 +614,7 @@ struct toy_program *toy_parse(const char *src, size_t len, struct error_report *
 		toy_free(prog);
 		return NULL;
 	}
+	prog->nnumbers = ps.numbers;
 	return prog;
 }
 

@@ -14,6 +14,7 @@
  */
 #include "asm.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,9 +189,19 @@ static int operands(struct assembler *a, unsigned op)
 		return reg(a, &x) || comma(a) || signed_operand(a, SBX_MIN, SBX_MAX, &n) ||
 		       emit(a, word_abx(op, x, (unsigned)n));
 	case FMT_AK:
+		/* loadk: past the 65,536 constants Bx reaches, loadkx (as Lua's
+		 * LOADKX), so that a pool of any size loads */
+		if (reg(a, &x) || comma(a) ||
+		    asm_number_or_constant(&a->lx, &a->constants_by_name, &n) ||
+		    constant_index(a, n, true, &index))
+			return -1;
+		return index < MAX_SHORT_CONSTANTS ? emit(a, word_abx(op, x, index)) :
+		       emit(a, word_abx(OP_LOADKX, x, 0)) || emit(a, index);
+	case FMT_AX:
 		return reg(a, &x) || comma(a) ||
 		       asm_number_or_constant(&a->lx, &a->constants_by_name, &n) ||
-		       constant_index(a, n, true, &index) || emit(a, word_abx(op, x, index));
+		       constant_index(a, n, true, &index) ||
+		       emit(a, word_abx(op, x, 0)) || emit(a, index);
 	case FMT_AG:
 		return reg(a, &x) || comma(a) ||
 		       lex_unsigned(&a->lx, MAX_GLOBALS - 1, &index, "global index") ||
@@ -216,10 +227,16 @@ static int operands(struct assembler *a, unsigned op)
 		       signed_operand(a, INT32_MIN, INT32_MAX, &n) ||
 		       emit(a, word_abc(op, x, y, 0)) || emit(a, (uint32_t)n);
 	case FMT_AKJ:
-		return reg(a, &x) || comma(a) ||
-		       asm_number_or_constant(&a->lx, &a->constants_by_name, &n) ||
-		       constant_index(a, n, true, &index) || comma(a) ||
-		       symbol_operand(a, FIX_WORD, pc, pc + 2) ||
+		if (reg(a, &x) || comma(a) ||
+		    asm_number_or_constant(&a->lx, &a->constants_by_name, &n) ||
+		    constant_index(a, n, true, &index))
+			return -1;
+		if (index >= MAX_SHORT_CONSTANTS)
+			return lex_error(&a->lx, a->lx.p, "%s reaches the first %d constants of "
+					 "the pool, and %" PRId64 " is number %u: compare with a "
+					 "register loaded by loadk", reg_instruction_info[op].mnemonic,
+					 MAX_SHORT_CONSTANTS, n, index);
+		return comma(a) || symbol_operand(a, FIX_WORD, pc, pc + 2) ||
 		       emit(a, word_abx(op, x, index)) || emit(a, 0);
 	}
 	return -1;

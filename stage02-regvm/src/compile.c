@@ -40,6 +40,9 @@ enum { NO_REGISTER = -1 };
 _Static_assert((int)TOY_MAX_FUNCTIONS + 1 <= (int)MAX_FUNCTIONS, "Toy's functions and main");
 _Static_assert((int)TOY_MAX_GLOBALS <= (int)MAX_GLOBALS, "Toy's globals");
 _Static_assert((int)TOY_MAX_LOCALS < (int)MAX_REGISTERS, "Toy's locals");
+/* A pooled literal is wider than 16 bits, so at least 5 digits and an
+ * operator or separator: a source at Toy's limit cannot fill the pool. */
+_Static_assert(TOY_MAX_SOURCE / 6 < MAX_CONSTANTS, "Toy's wide literals");
 
 struct compiler {
 	const struct toy_program *prog;
@@ -61,6 +64,11 @@ struct compiler {
 	 * and the registers that hold them to the loop's end. */
 	struct { int64_t value; int reg; } hoisted[8];
 	int nhoisted;
+	/* Can a compare-and-jump name its constant in the pool?  Its Bx
+	 * reaches the first 65,536 constants; a program with more literals
+	 * than that could pool more (each literal pools at most one), and
+	 * then loads the constant with loadk, which reaches them all. */
+	bool short_pool;
 };
 
 /* The main program keeps at most as many variables in registers as a
@@ -214,7 +222,7 @@ static void compare_jump(struct compiler *c, const struct toy_expr *e, bool when
 	int saved = c->top, a = any(c, e->as.binary.left), b;
 	int64_t k;
 
-	if (literal(right, &k)) {
+	if (literal(right, &k) && (c->short_pool || (k >= SBX_MIN && k <= SBX_MAX))) {
 		bool small = k >= SBX_MIN && k <= SBX_MAX;
 		enum opcode holds = small ? forms[op].holds_i : forms[op].holds_k;
 		enum opcode fails = small ? forms[op].fails_i : forms[op].fails_k;
@@ -690,7 +698,8 @@ static void function(struct compiler *c, const struct toy_function *fn)
 char *reg_compile_toy(const struct toy_program *prog,
 		      const struct toy_compile_options *opts, struct error_report *err)
 {
-	struct compiler c = { .prog = prog, .err = err, .fuse = opts->fuse };
+	struct compiler c = { .prog = prog, .err = err, .fuse = opts->fuse,
+			      .short_pool = prog->nnumbers <= MAX_SHORT_CONSTANTS };
 
 	c.home = malloc(((size_t)prog->nglobals + 1) * sizeof(*c.home));
 	if (!c.home) {

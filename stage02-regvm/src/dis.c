@@ -47,6 +47,9 @@ void reg_format_instruction(const struct program *prog, uint32_t pc, char *buf, 
 		snprintf(buf, size, "%s r%u, %" PRId64 ", L%lld", m, a,
 			 prog->constants[bx_of(w)], (long long)jump_target(prog->code, pc));
 		break;
+	case FMT_AX:
+		snprintf(buf, size, "%s r%u, %" PRId64, m, a, prog->constants[prog->code[pc + 1]]);
+		break;
 	}
 }
 

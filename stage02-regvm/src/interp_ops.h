@@ -11,6 +11,7 @@
 CASE(HALT)	goto halt;
 CASE(LOADI)	R(a_of(*pc)) = sbx_of(*pc); pc++; NEXT;
 CASE(LOADK)	R(a_of(*pc)) = constants[bx_of(*pc)]; pc++; NEXT;
+CASE(LOADKX)	R(a_of(*pc)) = constants[pc[1]]; pc += 2; NEXT;
 CASE(MOV)	R(a_of(*pc)) = R(b_of(*pc)); pc++; NEXT;
 CASE(ADD)	R(a_of(*pc)) = wrap_add(R(b_of(*pc)), R(c_of(*pc))); pc++; NEXT;
 CASE(SUB)	R(a_of(*pc)) = wrap_sub(R(b_of(*pc)), R(c_of(*pc))); pc++; NEXT;

@@ -12,7 +12,7 @@ const struct instruction_info reg_instruction_info[OPCODE_COUNT] = {
 int reg_instruction_words(enum format format)
 {
 	return format == FMT_ABJ || format == FMT_AIJ || format == FMT_AKJ ||
-	       format == FMT_ABK ? 2 : 1;
+	       format == FMT_ABK || format == FMT_AX ? 2 : 1;
 }
 
 int reg_opcode_by_mnemonic(const char *mnemonic, int length)

@@ -40,6 +40,7 @@ enum format {
 	FMT_AIJ,       /* rA, sBx (a signed 16-bit constant), label (next word) */
 	FMT_ABK,       /* rA, rB, a signed 32-bit constant (the next word) */
 	FMT_AKJ,       /* rA, a constant from the pool (index Bx), label (next word) */
+	FMT_AX,        /* rA, a constant from the pool (index: the next word) */
 };
 
 /* ANCHOR: instruction-table */
@@ -92,7 +93,8 @@ enum format {
 	X(LOAD,  "load",  FMT_AB)    /* rA = mem[rB] */        \
 	X(STORE, "store", FMT_AB)    /* mem[rA] = rB */        \
 	X(PRINT, "print", FMT_A)                               \
-	X(PUTC,  "putc",  FMT_A)
+	X(PUTC,  "putc",  FMT_A)                               \
+	X(LOADKX, "loadkx", FMT_AX)  /* rA = K[next word] */
 /* ANCHOR_END: instruction-table */
 
 enum opcode {

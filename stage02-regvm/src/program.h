@@ -39,7 +39,8 @@ enum {
 	MAX_CODE_WORDS = 4 << 20,
 	MAX_FUNCTIONS = 65536,      /* CALL's Bx is 16 bits */
 	MAX_GLOBALS = 65536,        /* GETG's Bx is 16 bits */
-	MAX_CONSTANTS = 65536,      /* LOADK's Bx is 16 bits */
+	MAX_CONSTANTS = 1 << 22,    /* LOADKX's index word reaches them all */
+	MAX_SHORT_CONSTANTS = 65536, /* what LOADK's and JxxK's Bx reach */
 	MAX_REGISTERS = 256,        /* register fields are 8 bits */
 	MEMORY_CELLS = 1 << 20,     /* the data memory: 1,048,576 int64 cells */
 };

@@ -101,6 +101,10 @@ static int check_operands(struct checker *c, const struct function *fn,
 		if (bx_of(w) >= prog->constant_count)
 			return bad(c, pc, "constant", bx_of(w), prog->constant_count);
 		return a_of(w) >= regs ? bad(c, pc, "register", a_of(w), regs) : 0;
+	case FMT_AX:
+		if (prog->code[pc + 1] >= prog->constant_count)
+			return bad(c, pc, "constant", prog->code[pc + 1], prog->constant_count);
+		return a_of(w) >= regs ? bad(c, pc, "register", a_of(w), regs) : 0;
 	case FMT_AG:
 		if (bx_of(w) >= prog->global_count)
 			return bad(c, pc, "global", bx_of(w), prog->global_count);
@@ -136,7 +140,8 @@ static uint32_t used_bits(enum format format)
 	case FMT_NONE:
 		return 0x000000ff;          /* the opcode alone */
 	case FMT_A:
-		return 0x0000ffff;          /* and A */
+	case FMT_AX:
+		return 0x0000ffff;          /* and A; the second word is whole */
 	case FMT_AB:
 	case FMT_ABJ:
 	case FMT_ABK:
@@ -171,9 +176,13 @@ static int check_function(struct checker *c, uint32_t fn_index)
 			return -1;
 		}
 		if (pc + reg_instruction_words(reg_instruction_info[op].format) > fn->end) {
-			report_set(c->err, 0, 0, "pc %u: %s: its offset word is cut off "
+			enum format format = reg_instruction_info[op].format;
+
+			report_set(c->err, 0, 0, "pc %u: %s: its %s word is cut off "
 				   "by the end of function %u", pc,
-				   reg_instruction_info[op].mnemonic, fn_index);
+				   reg_instruction_info[op].mnemonic,
+				   format == FMT_ABK ? "constant" : format == FMT_AX ?
+				   "index" : "offset", fn_index);
 			return -1;
 		}
 		if (prog->code[pc] & ~used_bits(reg_instruction_info[op].format)) {
