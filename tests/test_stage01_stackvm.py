@@ -170,6 +170,34 @@ def test_superinstructions_push_two_values_in_one_dispatch(tmp_path, dispatch):
     assert "\tloadgk 1, 9\n" in listing
 
 
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_compare_and_jumps_of_locals_test_without_the_stack(tmp_path, dispatch):
+    """jCCll compares two locals, jCClk a local and a constant, and jumps:
+    each of the twelve, both ways, in one dispatch and with nothing pushed."""
+    # (condition, a value of local 0 for which it holds, one for which it
+    # fails, local 1 and the constant)
+    tests = [("eq", 3, 2, 3), ("ne", 3, 4, 4), ("lt", -5, 2, 2), ("le", 2, 3, 2),
+             ("gt", 9, -9, -9), ("ge", -1, -2, -1)]
+    text = ".func main 0 2\n"
+    expected = ""
+    n = 0
+    for cc, holds, fails, b in tests:
+        for form, operand in (("ll", "1"), ("lk", str(b))):
+            for x in (holds, fails):
+                n += 1
+                text += (f"\tpush {x}\n\tstorel 0\n\tpush {b}\n\tstorel 1\n"
+                         f"\tj{cc}{form} 0, {operand}, yes{n}\n\tpush 0\n\tprint\n"
+                         f"\tjmp next{n}\nyes{n}:\n\tpush 1\n\tprint\nnext{n}:\n")
+                expected += f"{int(x == holds)}\n"
+    prog = source(tmp_path, text + "\thalt\n")
+    result = stackvm("run", "--stats", f"--dispatch={dispatch}", prog)
+    assert (result.status, result.out) == (0, expected), result.err
+    assert result.stats()["max_stack"] == 3     # two locals and one operand: the jumps push none
+    assert stackvm("asm", prog, "-o", tmp_path / "p.sbc").status == 0
+    listing = stackvm("dis", tmp_path / "p.sbc").out
+    assert "\tjeqll 0, 1, L" in listing and "\tjgelk 0, -1, L" in listing
+
+
 def test_new_instructions_assemble_disassemble_and_trace(tmp_path):
     prog = source(tmp_path, ".func main 0 1\n\tincl 0, -3\n\tloadl 0\n\tpush 0\n"
                             "\tjlt neg\n\thalt\nneg:\n\thalt\n")
@@ -264,6 +292,14 @@ VERIFIER_SOURCES = [
     (".func main 0 0\n\tjmp there\n.func f 0 0\nthere:\n\thalt\n",
      "pc 0: jmp 5: jump target outside function 0 (0..4)"),
     (".func main 1 1\n\thalt\n", "function 0 is where a run starts and cannot take arguments"),
+    (".func main 0 2\n\tjltll 0, 2, out\nout:\n\thalt\n",
+     "pc 0: jltll 2: local index out of range (function 0 has 2 locals)"),
+    (".func main 0 1\n\tjgelk 1, 5, out\nout:\n\thalt\n",
+     "pc 0: jgelk 1: local index out of range (function 0 has 1 locals)"),
+    (".func main 0 1\n\tjeqll 0, 0, there\n\thalt\n.func f 0 0\nthere:\n\thalt\n",
+     "pc 0: jeqll 8: jump target outside function 0 (0..7)"),
+    (".func main 0 1\n\tpush 1\n\tjnelk 0, 1, out\n\tdrop\nout:\n\thalt\n",
+     "pc 24: stack depths differ where paths meet (0 from pc 23, 1 from an earlier path)"),
 ]
 
 
@@ -291,6 +327,14 @@ VERIFIER_BYTECODE = [
      "function 1: entry 1 is out of order or outside the code"),
     (bytecode(op("halt") * 2, functions=((0, 0, 0), (1, 3, 2))),
      "function 1: 3 arguments and 2 locals"),
+    # the compare-and-jumps of locals: the address after the slots (and the
+    # constant), checked as every jump's is
+    (bytecode(op("jltll", b"\0\0" + struct.pack("<I", 3)) + op("halt"), functions=((0, 0, 1),)),
+     "pc 0: jltll 3: jump into the middle of an instruction"),
+    (bytecode(op("jltlk", b"\0" + bytes(8) + struct.pack("<I", 5)) + op("halt"),
+              functions=((0, 0, 1),)),
+     "pc 0: jltlk 5: jump into the middle of an instruction"),
+    (bytecode(op("jltlk", b"\0" + bytes(8) + b"\1\2")), "pc 0: jltlk: operand truncated"),
 ]
 
 

@@ -121,10 +121,10 @@ def test_stack_back_end_keeps_main_s_own_variables_in_main_s_frame(tmp_path):
             .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
     assert main == ["push 5", "storeg 0", "push 0", "storel 0", "push 0", "storel 1",
                     "jmp L2", "L1:", "loadll 1, 0", "add", "storel 1", "incl 0, 1", "L2:",
-                    "loadlk 0, 10", "jlt L1", "loadl 1", "call f_f", "add", "print", "halt"]
+                    "jltlk 0, 10, L1", "loadl 1", "call f_f", "add", "print", "halt"]
     result = machine("stackvm", "run", "--stats", path)
     assert result.out == machine("regvm", "run", path).out == "50\n"
-    assert result.stats()["dispatches"] == 6 * 10 + 16    # 6 a turn: 10 turns, 16 more
+    assert result.stats()["dispatches"] == 5 * 10 + 15    # 5 a turn: 10 turns, 15 more
 
 
 def main_code(tmp_path, source):
@@ -219,14 +219,14 @@ def test_stack_back_end_fuses_a_local_with_the_next_local_or_constant(tmp_path):
     expected = [
         "loadl 0", "storel 2",                     # alone: no pair to fuse
         "loadll 2, 1", "store",                    # a store's index and value
-        "loadlk 0, 3", "jge L1",                   # a comparison against a constant
+        "jgelk 0, 3, L1",                          # a comparison against a constant
         "loadlk 2, 5", "mul", "storel 2",
         "loadll 2, 0", "loadl 1",                  # three loads: the first two fuse
         "call f_g", "add", "ret"]
     assert functions["f_f"][:len(expected)] == expected    # (what may follow is ex3.3's)
     result = machine("stackvm", "run", "--stats", tmp_path / "prog.toy")
     assert result.out == machine("regvm", "run", tmp_path / "prog.toy").out == "3\n9\n"
-    assert result.stats()["dispatches"] == 25         # 30 unfused: 5 pairs, each run once
+    assert result.stats()["dispatches"] == 24         # 30 unfused: 4 pairs and a triple
 
 
 
@@ -386,8 +386,8 @@ def test_stack_back_end_compiles_loops_to_compare_and_jump_and_incl(tmp_path):
         "jmp L2",                                  # a while loop tests at its bottom
         "incl 1, 1",                               # i = i + 1: a local and a small constant
         "loadgk 0, 1", "add", "storeg 0",          # g = g + 1: a global, no incl
-        "loadll 1, 0", "jlt L1",                   # i < n decides the jump back
-        "loadll 1, 0", "jlt L3",                   # if (i >= n): jump past when it fails
+        "jltll 1, 0, L1",                          # i < n decides the jump back
+        "jltll 1, 0, L3",                          # if (i >= n): jump past when it fails
         "incl 1, -128",
         "jmp L5",
         "loadlk 1, 128", "add", "storel 1",         # i + 128: too big for incl

@@ -385,25 +385,61 @@ static bool is_load(const char *line, const char *op, long *slot, const char **n
 	return true;
 }
 
+/* Is line a compare-and-jump, `\tjlt L5`?  Then its opcode, and where its
+ * label starts; else -1. */
+static int compare_jump_at(const char *line, const char **label)
+{
+	for (int op = OP_JEQ; op <= OP_JGE; op++) {
+		size_t length = strlen(mnemonic(op));
+
+		if (line[0] == '\t' && strncmp(line + 1, mnemonic(op), length) == 0 &&
+		    line[1 + length] == ' ') {
+			*label = line + 2 + length;
+			return op;
+		}
+	}
+	return -1;
+}
+
+/* Each compare-and-jump family lists its six in the order jeq ... jge. */
+_Static_assert(OP_JGE - OP_JEQ == 5 && OP_JGELL - OP_JEQLL == 5 && OP_JGELK - OP_JEQLK == 5,
+	       "the compare-and-jump families");
+
 /* The static superinstructions (chapter 1): `loadl a` followed at once by
  * `loadl b` becomes `loadll a, b`, and followed by `push k` becomes
  * `loadlk a, k`; `loadg g` followed by `push k` becomes `loadgk g, k`.
- * A peephole over the finished text rather than a case of the tree walk,
- * because those pairs come from everywhere in it (a binary operator's two
- * sides, a call's arguments, a store's index and value).  A label or a
- * .line between the two keeps them apart, so no jump and no source
- * position lands inside a fused pair. */
+ * When a compare-and-jump follows either local pair, the three become one:
+ * `loadl a; loadl b; jlt L` is `jltll a, b, L`, `loadl a; push k; jlt L`
+ * is `jltlk a, k, L`.  A peephole over the finished text rather than a
+ * case of the tree walk, because those pairs come from everywhere in it (a
+ * binary operator's two sides, a call's arguments, a store's index and
+ * value).  A label or a .line between them keeps them apart, so no jump
+ * and no source position lands inside a fused instruction. */
 static void fuse_pairs(const char *in, struct text *out)
 {
 	while (*in) {
-		const char *second = in + line_length(in), *name, *other_name;
+		const char *second = in + line_length(in), *name, *other_name, *label;
+		const char *third = second + line_length(second);
 		long slot, other;
 		int name_length, other_length;
 		bool local = is_load(in, "\tloadl ", &slot, &name, &name_length);
 		bool global = !local && is_load(in, "\tloadg ", &slot, &name, &name_length);
 		bool then_push = strncmp(second, "\tpush ", 6) == 0;
+		int jump = local ? compare_jump_at(third, &label) : -1;
 
-		if (local && is_load(second, "\tloadl ", &other, &other_name, &other_length)) {
+		if (jump >= 0 && is_load(second, "\tloadl ", &other, &other_name, &other_length)) {
+			text_printf(out, "\t%s %ld, %ld, %.*s\t; %.*s %.*s\n",
+				    mnemonic(OP_JEQLL + (jump - OP_JEQ)), slot, other,
+				    (int)strcspn(label, "\n"), label, name_length, name,
+				    other_length, other_name);
+			in = third + line_length(third);
+		} else if (jump >= 0 && then_push) {
+			text_printf(out, "\t%s %ld, %.*s, %.*s\t; %.*s\n",
+				    mnemonic(OP_JEQLK + (jump - OP_JEQ)), slot,
+				    (int)strcspn(second + 6, "\n"), second + 6,
+				    (int)strcspn(label, "\n"), label, name_length, name);
+			in = third + line_length(third);
+		} else if (local && is_load(second, "\tloadl ", &other, &other_name, &other_length)) {
 			text_printf(out, "\tloadll %ld, %ld\t; %.*s %.*s\n", slot, other,
 				    name_length, name, other_length, other_name);
 			in = second + line_length(second);

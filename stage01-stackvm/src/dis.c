@@ -17,9 +17,12 @@ static bool *jump_targets(const struct program *prog)
 {
 	bool *is_target = calloc(prog->code_size, sizeof(*is_target));
 
-	for (uint32_t pc = 0; is_target && pc < prog->code_size; pc += size_at(prog, pc))
-		if (stack_instruction_info[prog->code[pc]].operand == OPERAND_TARGET)
-			is_target[le_get32(prog->code + pc + 1)] = true;
+	for (uint32_t pc = 0; is_target && pc < prog->code_size; pc += size_at(prog, pc)) {
+		int at = stack_target_offset(stack_instruction_info[prog->code[pc]].operand);
+
+		if (at >= 0)
+			is_target[le_get32(prog->code + pc + 1 + at)] = true;
+	}
 	return is_target;
 }
 
@@ -50,6 +53,13 @@ void stack_format_instruction(const struct program *prog, uint32_t pc, char *buf
 	case OPERAND_GLOBAL_I64:
 		snprintf(buf, size, "%s %u, %" PRId64, m, le_get16(p + 1),
 			 (int64_t)le_get64(p + 3));
+		break;
+	case OPERAND_LOCAL_LOCAL_TARGET:
+		snprintf(buf, size, "%s %u, %u, L%u", m, p[1], p[2], le_get32(p + 3));
+		break;
+	case OPERAND_LOCAL_I64_TARGET:
+		snprintf(buf, size, "%s %u, %" PRId64 ", L%u", m, p[1],
+			 (int64_t)le_get64(p + 2), le_get32(p + 10));
 		break;
 	}
 }

@@ -92,6 +92,24 @@ CASE(LOADLL)	sp[0] = fp[pc[1]]; sp[1] = fp[pc[2]]; sp += 2; pc += 3; NEXT;
 CASE(LOADLK)	sp[0] = fp[pc[1]]; sp[1] = (int64_t)le_get64(pc + 2); sp += 2; pc += 10; NEXT;
 CASE(LOADGK)	sp[0] = globals[le_get16(pc + 1)]; sp[1] = (int64_t)le_get64(pc + 3);
 		sp += 2; pc += 11; NEXT;
+CASE(JEQLL)	pc = fp[pc[1]] == fp[pc[2]] ? code + le_get32(pc + 3) : pc + 7; NEXT;
+CASE(JNELL)	pc = fp[pc[1]] != fp[pc[2]] ? code + le_get32(pc + 3) : pc + 7; NEXT;
+CASE(JLTLL)	pc = fp[pc[1]] < fp[pc[2]] ? code + le_get32(pc + 3) : pc + 7; NEXT;
+CASE(JLELL)	pc = fp[pc[1]] <= fp[pc[2]] ? code + le_get32(pc + 3) : pc + 7; NEXT;
+CASE(JGTLL)	pc = fp[pc[1]] > fp[pc[2]] ? code + le_get32(pc + 3) : pc + 7; NEXT;
+CASE(JGELL)	pc = fp[pc[1]] >= fp[pc[2]] ? code + le_get32(pc + 3) : pc + 7; NEXT;
+CASE(JEQLK)	pc = fp[pc[1]] == (int64_t)le_get64(pc + 2) ?
+		     code + le_get32(pc + 10) : pc + 14; NEXT;
+CASE(JNELK)	pc = fp[pc[1]] != (int64_t)le_get64(pc + 2) ?
+		     code + le_get32(pc + 10) : pc + 14; NEXT;
+CASE(JLTLK)	pc = fp[pc[1]] < (int64_t)le_get64(pc + 2) ?
+		     code + le_get32(pc + 10) : pc + 14; NEXT;
+CASE(JLELK)	pc = fp[pc[1]] <= (int64_t)le_get64(pc + 2) ?
+		     code + le_get32(pc + 10) : pc + 14; NEXT;
+CASE(JGTLK)	pc = fp[pc[1]] > (int64_t)le_get64(pc + 2) ?
+		     code + le_get32(pc + 10) : pc + 14; NEXT;
+CASE(JGELK)	pc = fp[pc[1]] >= (int64_t)le_get64(pc + 2) ?
+		     code + le_get32(pc + 10) : pc + 14; NEXT;
 /* ANCHOR_END: superinstructions */
 /* BEGIN EXERCISE ex1.1 */
 CASE(ABS)	if (sp[-1] < 0)

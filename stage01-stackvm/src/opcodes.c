@@ -23,8 +23,30 @@ int stack_operand_size(enum operand_kind kind)
 	case OPERAND_LOCAL_LOCAL: return 2;
 	case OPERAND_LOCAL_I64: return 9;
 	case OPERAND_GLOBAL_I64: return 10;
+	case OPERAND_LOCAL_LOCAL_TARGET: return 6;
+	case OPERAND_LOCAL_I64_TARGET: return 13;
 	}
 	return 0;
+}
+
+int stack_target_offset(enum operand_kind kind)
+{
+	switch (kind) {
+	case OPERAND_TARGET: return 0;
+	case OPERAND_LOCAL_LOCAL_TARGET: return 2;
+	case OPERAND_LOCAL_I64_TARGET: return 9;
+	case OPERAND_NONE:
+	case OPERAND_I64:
+	case OPERAND_FUNC:
+	case OPERAND_LOCAL:
+	case OPERAND_GLOBAL:
+	case OPERAND_LOCAL_I8:
+	case OPERAND_LOCAL_LOCAL:
+	case OPERAND_LOCAL_I64:
+	case OPERAND_GLOBAL_I64:
+		break;
+	}
+	return -1;
 }
 
 int stack_opcode_by_mnemonic(const char *mnemonic, int length)

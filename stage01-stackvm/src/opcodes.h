@@ -14,9 +14,12 @@
  * `lt` then `jz` do in two, and `incl` (iinc) adds a small constant to a
  * local without touching the stack.  Chapter 3 measures what they save.
  *
- * The last three are static superinstructions (Ertl and Gregg): pairs the
+ * The last fifteen are static superinstructions (Ertl and Gregg): pairs the
  * Toy compiler's output executes most, `loadl a; loadl b`, `loadl x; push k`
- * and `loadg x; push k`, each in one dispatch.  Chapter 1 counts the pairs.
+ * and `loadg x; push k`, each in one dispatch; then the compare-and-jumps
+ * of the first two (`jltll a, b, L` for `loadl a; loadl b; jlt L`, and
+ * `jltlk x, k, L`), which test a loop without touching the stack.  Chapter 1
+ * counts the pairs.
  */
 #ifndef STACKVM_OPCODES_H
 #define STACKVM_OPCODES_H
@@ -36,6 +39,8 @@ enum operand_kind {
 	OPERAND_LOCAL_LOCAL, /* two 1-byte local slots */
 	OPERAND_LOCAL_I64,   /* a 1-byte local slot, then an 8-byte constant */
 	OPERAND_GLOBAL_I64,  /* a 2-byte global index, then an 8-byte constant */
+	OPERAND_LOCAL_LOCAL_TARGET, /* two 1-byte local slots, then a 4-byte address */
+	OPERAND_LOCAL_I64_TARGET,   /* a local slot, an 8-byte constant, an address */
 };
 
 /* ANCHOR: instruction-table */
@@ -82,7 +87,19 @@ enum operand_kind {
 	X(INCL,   "incl",   OPERAND_LOCAL_I8, 0, 0)    \
 	X(LOADLL, "loadll", OPERAND_LOCAL_LOCAL, 0, 2) \
 	X(LOADLK, "loadlk", OPERAND_LOCAL_I64,   0, 2) \
-	X(LOADGK, "loadgk", OPERAND_GLOBAL_I64,  0, 2)
+	X(LOADGK, "loadgk", OPERAND_GLOBAL_I64,  0, 2) \
+	X(JEQLL,  "jeqll",  OPERAND_LOCAL_LOCAL_TARGET, 0, 0) \
+	X(JNELL,  "jnell",  OPERAND_LOCAL_LOCAL_TARGET, 0, 0) \
+	X(JLTLL,  "jltll",  OPERAND_LOCAL_LOCAL_TARGET, 0, 0) \
+	X(JLELL,  "jlell",  OPERAND_LOCAL_LOCAL_TARGET, 0, 0) \
+	X(JGTLL,  "jgtll",  OPERAND_LOCAL_LOCAL_TARGET, 0, 0) \
+	X(JGELL,  "jgell",  OPERAND_LOCAL_LOCAL_TARGET, 0, 0) \
+	X(JEQLK,  "jeqlk",  OPERAND_LOCAL_I64_TARGET,   0, 0) \
+	X(JNELK,  "jnelk",  OPERAND_LOCAL_I64_TARGET,   0, 0) \
+	X(JLTLK,  "jltlk",  OPERAND_LOCAL_I64_TARGET,   0, 0) \
+	X(JLELK,  "jlelk",  OPERAND_LOCAL_I64_TARGET,   0, 0) \
+	X(JGTLK,  "jgtlk",  OPERAND_LOCAL_I64_TARGET,   0, 0) \
+	X(JGELK,  "jgelk",  OPERAND_LOCAL_I64_TARGET,   0, 0)
 /* ANCHOR_END: instruction-table */
 
 enum opcode {
@@ -102,6 +119,10 @@ extern const struct instruction_info stack_instruction_info[OPCODE_COUNT];
 
 /* Bytes an operand of this kind takes after the opcode byte. */
 int stack_operand_size(enum operand_kind kind);
+
+/* Where a jump's 4-byte target address sits among those bytes, or -1 for
+ * an instruction that does not jump. */
+int stack_target_offset(enum operand_kind kind);
 
 /* The opcode spelled mnemonic, or -1. */
 int stack_opcode_by_mnemonic(const char *mnemonic, int length);

@@ -62,6 +62,17 @@ static int check_local(struct checker *c, const struct function *fn, uint32_t fn
 	return -1;
 }
 
+/* A jump's target must lie inside its own function. */
+static int check_target(struct checker *c, const struct function *fn, uint32_t fn_index,
+			uint32_t pc, uint32_t target)
+{
+	if (target >= fn->entry && target < fn->end)
+		return 0;
+	report_set(c->err, 0, 0, "pc %u: %s %u: jump target outside function %u (%u..%u)",
+		   pc, name_at(c, pc), target, fn_index, fn->entry, fn->end - 1);
+	return -1;
+}
+
 /* Checks one instruction's opcode and operand where it stands. */
 static int check_instruction(struct checker *c, const struct function *fn,
 			     uint32_t fn_index, uint32_t pc)
@@ -69,7 +80,6 @@ static int check_instruction(struct checker *c, const struct function *fn,
 	struct program *prog = c->prog;
 	uint8_t op = prog->code[pc];
 	const uint8_t *operand = prog->code + pc + 1;
-	uint32_t target;
 
 	if (op >= OPCODE_COUNT) {
 		report_set(c->err, 0, 0, "pc %u: unknown opcode 0x%02x", pc, op);
@@ -82,14 +92,16 @@ static int check_instruction(struct checker *c, const struct function *fn,
 	}
 	switch (stack_instruction_info[op].operand) {
 	case OPERAND_TARGET:
-		target = le_get32(operand);
-		if (target < fn->entry || target >= fn->end) {
-			report_set(c->err, 0, 0, "pc %u: %s %u: jump target outside "
-				   "function %u (%u..%u)", pc, name_at(c, pc), target,
-				   fn_index, fn->entry, fn->end - 1);
+		return check_target(c, fn, fn_index, pc, le_get32(operand));
+	case OPERAND_LOCAL_LOCAL_TARGET:
+		if (check_local(c, fn, fn_index, pc, operand[0]) != 0 ||
+		    check_local(c, fn, fn_index, pc, operand[1]) != 0)
 			return -1;
-		}
-		break;
+		return check_target(c, fn, fn_index, pc, le_get32(operand + 2));
+	case OPERAND_LOCAL_I64_TARGET:
+		if (check_local(c, fn, fn_index, pc, operand[0]) != 0)
+			return -1;
+		return check_target(c, fn, fn_index, pc, le_get32(operand + 9));
 	case OPERAND_FUNC:
 		if (le_get16(operand) >= prog->function_count) {
 			report_set(c->err, 0, 0, "pc %u: call %u: call target is not a "
@@ -151,11 +163,12 @@ static int check_jump_targets(struct checker *c, uint32_t fn_index)
 	const struct function *fn = &c->prog->functions[fn_index];
 
 	for (uint32_t pc = fn->entry; pc < fn->end; pc += instruction_size(c->prog, pc)) {
+		int at = stack_target_offset(stack_instruction_info[c->prog->code[pc]].operand);
 		uint32_t target;
 
-		if (stack_instruction_info[c->prog->code[pc]].operand != OPERAND_TARGET)
+		if (at < 0)
 			continue;
-		target = le_get32(c->prog->code + pc + 1);
+		target = le_get32(c->prog->code + pc + 1 + at);
 		if (!c->is_start[target]) {
 			report_set(c->err, 0, 0, "pc %u: %s %u: jump into the middle of "
 				   "an instruction", pc, name_at(c, pc), target);
@@ -201,7 +214,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 		uint32_t pc = c->worklist[--c->pending];
 		uint8_t op = prog->code[pc];
 		const struct instruction_info *info = &stack_instruction_info[op];
-		int pops = info->pops, depth = c->depth[pc];
+		int pops = info->pops, depth = c->depth[pc], at = stack_target_offset(info->operand);
 		uint32_t next = pc + instruction_size(prog, pc);
 
 		if (op == OP_CALL)
@@ -220,8 +233,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 		}
 		if (depth > fn->max_stack)
 			fn->max_stack = depth;
-		if (info->operand == OPERAND_TARGET &&
-		    reach(c, fn, pc, le_get32(prog->code + pc + 1), depth) != 0)
+		if (at >= 0 && reach(c, fn, pc, le_get32(prog->code + pc + 1 + at), depth) != 0)
 			return -1;
 		if (op != OP_JMP && op != OP_RET && op != OP_HALT &&
 		    reach(c, fn, pc, next, depth) != 0)
