@@ -87,16 +87,13 @@ def test_register_back_end_calls_without_moves(tmp_path):
                         "loadi r1, 0"]
 
 
+MAIN_AND_A_FUNCTION = ("var g = 5; var i = 0; var s = 0;\nfn f() { return g; }\n"
+                       "while (i < 10) { s = s + i; i = i + 1; }\nprint(s + f());\n")
+
+
 def test_register_back_end_keeps_main_s_own_variables_in_registers(tmp_path):
     # i and s are the main program's alone: registers; f reads g, a global
-    source = ("var g = 5; var i = 0; var s = 0;\nfn f() { return g; }\n"
-              "while (i < 10) { s = s + i; i = i + 1; }\nprint(s + f());\n")
-    path = tmp_path / "prog.toy"
-    path.write_text(source)
-    out = tmp_path / "prog.s"
-    assert machine("regvm", "compile", "--emit-asm", path, "-o", out).status == 0
-    main = [line.split(";")[0].strip() for line in out.read_text().split(".func f_")[0]
-            .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+    path, main = main_code(tmp_path, MAIN_AND_A_FUNCTION)
     assert main == ["loadi r2, 5", "setg r2, 0", "loadi r0, 0", "loadi r1, 0",
                     "jgei r0, 10, L2", "L1:", "add r1, r1, r0", "addi r0, r0, 1",
                     "jlti r0, 10, L1", "L2:", "call r3, f_f", "add r2, r1, r3", "print r2",
@@ -109,16 +106,8 @@ def test_register_back_end_keeps_main_s_own_variables_in_registers(tmp_path):
 def test_stack_back_end_keeps_main_s_own_variables_in_main_s_frame(tmp_path):
     # i and s are the main program's alone: main's locals 0 and 1, so that
     # incl and the superinstructions apply; f reads g, which stays a global
-    source = ("var g = 5; var i = 0; var s = 0;\nfn f() { return g; }\n"
-              "while (i < 10) { s = s + i; i = i + 1; }\nprint(s + f());\n")
-    path = tmp_path / "prog.toy"
-    path.write_text(source)
-    out = tmp_path / "prog.s"
-    assert machine("stackvm", "compile", "--emit-asm", path, "-o", out).status == 0
-    text = out.read_text()
-    assert ".func main 0 2\n" in text
-    main = [line.split(";")[0].strip() for line in text.split(".func f_")[0]
-            .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
+    path, main = main_code(tmp_path, MAIN_AND_A_FUNCTION, vm="stackvm")
+    assert ".func main 0 2\n" in (tmp_path / "prog.s").read_text()
     assert main == ["push 5", "storeg 0", "push 0", "storel 0", "push 0", "storel 1",
                     "jmp L2", "L1:", "loadll 1, 0", "add", "storel 1", "incl 0, 1", "L2:",
                     "jltlk 0, 10, L1", "loadl 1", "call f_f", "add", "print", "halt"]
@@ -127,12 +116,12 @@ def test_stack_back_end_keeps_main_s_own_variables_in_main_s_frame(tmp_path):
     assert result.stats()["dispatches"] == 5 * 10 + 15    # 5 a turn: 10 turns, 15 more
 
 
-def main_code(tmp_path, source):
-    """The main program's instructions and labels as the register back end emits them."""
+def main_code(tmp_path, source, vm="regvm"):
+    """The main program's instructions and labels as a back end emits them."""
     path = tmp_path / "prog.toy"
     path.write_text(source)
     out = tmp_path / "prog.s"
-    assert machine("regvm", "compile", "--emit-asm", path, "-o", out).status == 0
+    assert machine(vm, "compile", "--emit-asm", path, "-o", out).status == 0
     return path, [line.split(";")[0].strip() for line in out.read_text().split(".func f_")[0]
                   .split(".func main")[1].splitlines()[1:] if line.strip() and line[0] != "."]
 
