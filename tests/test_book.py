@@ -107,10 +107,10 @@ def test_each_chart_of_the_authors_numbers_says_whose_machine_and_when(book_html
     tmp_path = book_html
     pages = rendered(tmp_path)
     for page, date in (("03-stack-vs-register.html", "2026-11-25"),
-                       ("06-results.html", "2026-12-01")):
+                       ("06-results.html", "2026-12-03")):
         captions = re.findall(r"<figcaption>(.*?)</figcaption>", pages[page], re.S)
         assert any("author" in c and date in c and "AMD EPYC" in c for c in captions), captions
-    assert (tmp_path / "img" / "author-2026-12-01-bench.png").stat().st_size > 0
+    assert (tmp_path / "img" / "author-2026-12-03-bench.png").stat().st_size > 0
     for text in pages.values():
         assert "../build/" not in text          # no chart straight from a build folder
 

@@ -8,6 +8,7 @@ of REPEATS runs, with the fastest and slowest to show the machine's noise.  The
 interpreters run in rounds, every system once per round, so that a slow spell of a
 shared machine lands on all of them alike rather than on one system's runs.
 BENCH_QUICK=1 shrinks every size and runs each once (for a quick look, and the tests).
+`bench.py --interpreters` runs sections 1, 1b and 2 alone (a minute or two, no KVM).
 """
 import json
 import os
@@ -219,12 +220,11 @@ def peers(table: dict, workdir: Path) -> str:
     return "\n".join(lines)
 
 
-def save_results(table: dict) -> None:
+def save_results(table: dict, made_by: str) -> None:
     """results.json (the medians, with the machine and date) and its chart."""
     if any(isinstance(cell, str) for row in table.values() for cell in row.values()):
         return                      # a system is missing: nothing to chart
-    results = dict(charts.this_machine(), made_by="BENCH_QUICK=1 make bench" if QUICK
-                   else "make bench",
+    results = dict(charts.this_machine(), made_by=made_by,
                    interpreters={program: {name: cell["median"] for name, cell in row.items()}
                                  for program, row in table.items()})
     (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
@@ -689,6 +689,10 @@ def main() -> int:
             print(f"bench: error: {binary} is not built: run make", file=sys.stderr)
             return 2
     OUT.mkdir(parents=True, exist_ok=True)
+    only_interpreters = sys.argv[1:] == ["--interpreters"]
+    if sys.argv[1:] and not only_interpreters:
+        print("usage: bench.py [--interpreters]", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         table, interp_table = interpreters(workdir)
@@ -704,6 +708,8 @@ def main() -> int:
             "a student writes Toy, every variable a global; Lua's and Forth's as those "
             "languages are written.", "", peers(table, workdir), "",
             "## 2. What one dispatch costs", "", dispatch_cost(table, workdir), "",
+        ]
+        sections += [] if only_interpreters else [
             "## 3. Stage 3: a VM exit against a system call", "", kvm_costs(workdir), "",
             "## 4. Stage 4: booting Linux", "", stage4_boot(), "",
             "### The monitor's memory per vCPU", "", vcpu_memory(workdir), "",
@@ -713,7 +719,8 @@ def main() -> int:
             "if statements for the Toy compilers. Time per MB that stays flat is linear.",
             "", scaling(workdir),
         ]
-        save_results(table)
+        save_results(table, "BENCH_QUICK=1 make bench" if QUICK else
+                     "tests/bench/bench.py --interpreters" if only_interpreters else "make bench")
     text = "\n".join(sections) + "\n"
     print(text)
     (OUT / "results.md").write_text(text)
