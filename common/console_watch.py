@@ -2,7 +2,7 @@
 """Run a VM with its serial console shown, for as long as it makes progress.
 
     console_watch.py [--idle SECONDS] [--limit SECONDS] [--host kvm|tcg]
-                     [--pulse FILE SECONDS] [--before-stop SHELL-COMMAND] -- COMMAND...
+                     [--pulse FILE SECONDS [--when-stale SHELL-COMMAND]] -- COMMAND...
 
 make demo and the stage 4 boot tests run their VMs through this (it lives in
 common/ because stage 4's Makefile, which must need nothing but common/, uses it).  It does two
@@ -16,8 +16,9 @@ things a plain pipe would not:
   line and its own clock) and why this host is slow.  A VM that writes a pulse
   to a file of its own every so often (make check-nested's) is also given up
   when that file has not grown for --pulse's SECONDS: the VM itself stopped,
-  which its console alone could not tell from a slow test; --before-stop
-  runs a command first (to read the stopped VM's state from its emulator).
+  which its console alone could not tell from a slow test.  --when-stale
+  runs a command then (to read the VM's state from its emulator, and to try
+  to wake it); if the pulse moves again within SECONDS, the VM goes on.
 - It passes the guest's output on without the escape sequences that would
   reset, clear or reconfigure the user's terminal: firmware such as QEMU's
   SeaBIOS writes ESC c, ESC [2J and ESC [?7l (line wrap off) to the serial
@@ -144,13 +145,29 @@ class Collected(list):
             self.append(chunk)
 
 
+def woke(command: str, pulse: Pulse) -> bool:
+    """Runs command, the VM's pulse having stopped, then gives the pulse its
+    seconds again to move: did it?"""
+    try:
+        subprocess.run(["sh", "-c", command], stdin=subprocess.DEVNULL, timeout=60,
+                       check=False)
+    except subprocess.TimeoutExpired:
+        print("console_watch: --when-stale's command took over 60 s", file=sys.stderr)
+    deadline = time.monotonic() + pulse.seconds
+    while time.monotonic() < deadline:
+        time.sleep(min(5, pulse.seconds))
+        if not pulse.stale(time.monotonic()):
+            return True
+    return False
+
+
 def watch(command, *, idle: float, limit: float, echo=None, capture_stderr=False,
-          pulse=None, before_stop=None) -> Watched:
+          pulse=None, when_stale=None) -> Watched:
     """Runs command (stdin closed; stderr passed through, or captured);
     gives up after idle seconds without console output, limit seconds in
-    all, or when pulse (a Pulse) is stale, running before_stop (a shell
-    command) first.  echo, a binary file, gets the console as it comes,
-    terminal-safe."""
+    all, or when pulse (a Pulse) is stale and stays so after when_stale (a
+    shell command; three times a run at most).  echo, a binary file, gets
+    the console as it comes, terminal-safe."""
     proc = subprocess.Popen([str(c) for c in command], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE if capture_stderr else None)
@@ -159,13 +176,20 @@ def watch(command, *, idle: float, limit: float, echo=None, capture_stderr=False
     if capture_stderr:
         error_reader = threading.Thread(target=read_into, args=(proc.stderr, errors), daemon=True)
         error_reader.start()
-    safe, out, gave_up = TerminalSafe(), [], ""
+    safe, out, gave_up, wakes = TerminalSafe(), [], "", 0
     start = last = time.monotonic()
     while True:
         now = time.monotonic()
         wait = min(idle - (now - last), limit - (now - start))
         if pulse and pulse.stale(now):
-            gave_up = f"its pulse ({pulse.path}) has not moved for {pulse.seconds:.0f} s"
+            if when_stale and wakes < 3 and woke(when_stale, pulse):
+                wakes += 1
+                print(f"\nconsole_watch: the VM's pulse had stopped for {pulse.seconds:.0f} s "
+                      "and moved again after --when-stale's command: the VM goes on",
+                      file=sys.stderr, flush=True)
+                continue
+            gave_up = (f"its pulse ({pulse.path}) has not moved for {pulse.seconds:.0f} s"
+                       + (", nor after --when-stale's command" if when_stale else ""))
             break
         if wait <= 0:
             gave_up = (f"the guest printed nothing for {idle:.0f} s" if now - last >= idle
@@ -184,13 +208,6 @@ def watch(command, *, idle: float, limit: float, echo=None, capture_stderr=False
         if echo:
             echo.write(safe.filter(chunk))
             echo.flush()
-    if gave_up and before_stop:
-        try:
-            subprocess.run(["sh", "-c", before_stop], stdin=subprocess.DEVNULL, timeout=60,
-                           check=False)
-        except subprocess.TimeoutExpired:
-            print("console_watch: --before-stop's command took over 60 s; stopping the VM",
-                  file=sys.stderr)
     if gave_up:
         gave_up += stop(proc)
     status = proc.wait() if not gave_up else 124
@@ -236,7 +253,7 @@ def process_state(pid: int) -> str:
 
 
 USAGE = ("usage: console_watch.py [--idle S] [--limit S] [--host kvm|tcg] [--pulse FILE S]\n"
-         "                        [--before-stop SHELL-COMMAND] -- COMMAND...")
+         "                        [--when-stale SHELL-COMMAND] -- COMMAND...")
 
 
 def seconds(text: str) -> float:
@@ -250,12 +267,21 @@ def seconds(text: str) -> float:
 
 
 def main(argv) -> int:
-    idle, limit, host, pulse, before_stop = 600.0, 1800.0, "kvm", None, None
+    idle, limit, host, pulse, when_stale = 600.0, 1800.0, "kvm", None, None
     args = list(argv)
+    if args[:1] in (["--help"], ["-h"]):
+        try:
+            print(USAGE + "\n\n" + __doc__.split("\n\n", 2)[2].strip(), flush=True)
+        except OSError as error:              # a closed or full stdout
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            print(f"console_watch: error: writing the usage: {error.strerror}",
+                  file=sys.stderr)
+            return 2
+        return 0
     try:
         while args and args[0] != "--":
             option = args.pop(0)
-            if option not in ("--idle", "--limit", "--host", "--pulse", "--before-stop") \
+            if option not in ("--idle", "--limit", "--host", "--pulse", "--when-stale") \
                     or len(args) < (2 if option == "--pulse" else 1):
                 raise ValueError(f"unexpected argument '{option}'")
             value = args.pop(0)
@@ -270,7 +296,7 @@ def main(argv) -> int:
             elif option == "--pulse":
                 pulse = Pulse(value, seconds(args.pop(0)))
             else:
-                before_stop = value
+                when_stale = value
     except ValueError as error:
         print(f"console_watch: error: {error}\n{USAGE}", file=sys.stderr)
         return 2
@@ -278,7 +304,7 @@ def main(argv) -> int:
         print("console_watch: error: no command given after --", file=sys.stderr)
         return 2
     result = watch(args[1:], idle=idle, limit=limit, echo=sys.stdout.buffer, pulse=pulse,
-                   before_stop=before_stop)
+                   when_stale=when_stale)
     if result.gave_up:
         print(f"\nconsole_watch: stopped the VM: {result.how_far(host)}", file=sys.stderr)
     return result.status

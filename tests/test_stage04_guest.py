@@ -203,17 +203,31 @@ def test_a_vm_whose_output_outlives_it_does_not_hold_the_watcher():
 def test_a_vm_whose_pulse_stops_is_stopped_though_its_console_is_quiet_by_design(tmp_path):
     """make check-nested's VM writes a pulse to a file; when the file stops
     growing the VM itself stopped, long before the console's idle bound
-    would say so, and --before-stop reads its state first."""
+    would say so.  --when-stale's command runs first (it reads the VM's
+    state and tries to wake it); the pulse still does not move."""
     pulse, state = tmp_path / "pulse.log", tmp_path / "state"
     guest = f"for i in 1 2 3; do echo beat >> {pulse}; sleep 1; done; exec sleep 600"
     started = time.monotonic()
     watched = console_watch.watch(["sh", "-c", guest], idle=600, limit=600,
                                   pulse=console_watch.Pulse(str(pulse), 3),
-                                  before_stop=f"echo read > {state}")
-    assert time.monotonic() - started < 30
+                                  when_stale=f"echo read >> {state}")
+    assert time.monotonic() - started < 40
     assert watched.status == 124
-    assert watched.gave_up == f"its pulse ({pulse}) has not moved for 3 s"
+    assert watched.gave_up == (f"its pulse ({pulse}) has not moved for 3 s, "
+                               "nor after --when-stale's command")
     assert pulse.read_text() == "beat\n" * 3 and state.read_text() == "read\n"
+
+
+def test_a_vm_whose_pulse_moves_again_after_the_stale_command_goes_on(tmp_path):
+    """A VM that the --when-stale command wakes (here: the command writes
+    the pulse itself) is watched on to its end, at most three times."""
+    pulse = tmp_path / "pulse.log"
+    guest = f"echo beat >> {pulse}; sleep 6; echo done"
+    watched = console_watch.watch(["sh", "-c", guest], idle=600, limit=120,
+                                  pulse=console_watch.Pulse(str(pulse), 2),
+                                  when_stale=f"echo woken >> {pulse}")
+    assert watched.status == 0 and not watched.gave_up and watched.text == "done\n"
+    assert pulse.read_text().startswith("beat\nwoken\n")
 
 
 def test_a_vm_whose_pulse_goes_on_is_not_stopped_by_it(tmp_path):

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """qemu_state.py SOCKET: what the nested VM's processor is doing, read from
-QEMU's QMP socket.  run.sh has console_watch run this when the VM's pulse has
-stopped, before it stops QEMU: the registers twice, a second apart, show
-whether the CPU still moves (RIP and the flags change) or sits in one place
-(halted with HLT=1, or looping), which says where to look next."""
+QEMU's QMP socket, and a nudge.  run.sh has console_watch run this when the
+VM's pulse has stopped: the registers twice, a second apart, show whether the
+CPU still moves (RIP and the flags change) or sits in one place (halted with
+HLT=1, or looping), which says where to look next.  Then an NMI: a VM halted
+for an interrupt that was lost wakes up (its kernel logs an NMI "for unknown
+reason" and goes on), and console_watch sees its pulse move again."""
 import json
 import socket
 import sys
@@ -34,6 +36,9 @@ def main(path) -> int:
             end = next((n for n, line in enumerate(lines) if line.startswith("EFER")), len(lines))
             print("\n".join(lines[:end + 1]), file=sys.stderr)
             time.sleep(1)
+        command(stream, "inject-nmi")
+        print("nested: sent the VM an NMI; if its pulse moves again, it goes on",
+              file=sys.stderr)
     return 0
 
 

@@ -70,12 +70,14 @@ pack() {
 
 # The VM's second serial port (its ttyS1) is a file: inside.sh writes a pulse
 # there every half minute (its clock, free memory, /tmp, what each monitor is
-# waiting on).  console_watch stops QEMU when that pulse has not moved for
-# $pulse_idle seconds (the VM itself stopped: a test that hangs inside a
-# running VM reports itself), reading the processor's registers from QEMU's
-# QMP socket first; or when the console has been silent for $idle seconds
-# (a boot test gives up after 600 s of silence with its own report); or
-# after $limit in all.
+# waiting on).  When that pulse has not moved for $pulse_idle seconds the VM
+# itself stopped (a test that hangs inside a running VM reports itself):
+# qemu_state.py reads its processor's registers from QEMU's QMP socket and
+# sends it an NMI, in case it waits for an interrupt that was lost, and
+# console_watch stops QEMU if the pulse does not move again within as long.
+# It also stops it when the console has been silent for $idle seconds (a
+# boot test gives up after 600 s of silence with its own report), or after
+# $limit in all.
 idle=${NESTED_IDLE:-720}
 limit=${NESTED_LIMIT:-3000}
 pulse_idle=${NESTED_PULSE_IDLE:-150}
@@ -90,7 +92,7 @@ run_vm() {
 		watched=0
 		/usr/bin/python3 "$root/common/console_watch.py" --idle "$idle" --limit "$limit" \
 			--host tcg --pulse "$out/pulse.log" "$pulse_idle" \
-			--before-stop "/usr/bin/python3 '$root/tests/nested/qemu_state.py' '$out/qmp.sock'" -- \
+			--when-stale "/usr/bin/python3 '$root/tests/nested/qemu_state.py' '$out/qmp.sock'" -- \
 			qemu-system-x86_64 -accel tcg -cpu max -M pc -m 2048 -nographic -nic none \
 			-no-reboot -serial mon:stdio -serial "file:$out/pulse.log" \
 			-qmp "unix:$out/qmp.sock,server=on,wait=off" \
