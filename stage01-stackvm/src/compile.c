@@ -261,9 +261,8 @@ static bool increment(struct compiler *c, const struct toy_stmt *s)
 {
 	const struct toy_var *x = &s->as.assign.target;
 	const struct toy_expr *e = s->as.assign.value, *left, *right;
-	int64_t k;
-
 	int slot = local_slot(c, x);
+	int64_t k;
 
 	if (slot < 0 || e->kind != TOY_EXPR_BINARY ||
 	    (e->as.binary.op != TOY_ADD && e->as.binary.op != TOY_SUB))
