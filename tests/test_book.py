@@ -107,6 +107,7 @@ def test_each_chart_of_the_authors_numbers_says_whose_machine_and_when(book_html
     tmp_path = book_html
     pages = rendered(tmp_path)
     for page, date in (("03-stack-vs-register.html", "2026-11-25"),
+                       ("03-stack-vs-register.html", "2026-12-03"),
                        ("06-results.html", "2026-12-03")):
         captions = re.findall(r"<figcaption>(.*?)</figcaption>", pages[page], re.S)
         assert any("author" in c and date in c and "AMD EPYC" in c for c in captions), captions
