@@ -195,8 +195,8 @@ def watch(command, *, idle: float, limit: float, echo=None, capture_stderr=False
             gave_up = (f"the guest printed nothing for {idle:.0f} s" if now - last >= idle
                        else f"the guest was still running after {limit:.0f} s")
             break
-        if pulse:
-            wait = min(wait, 5)
+        if pulse:                       # look at it at least twice a period
+            wait = min(wait, 5, pulse.seconds / 2)
         try:
             chunk = chunks.get(timeout=wait)
         except queue.Empty:

@@ -62,6 +62,9 @@ class Result:
         return [line for line in self.err.split("\n") if line]
 
 
+PIPE_BUFFER = 65536      # what Linux's pipe holds before a writer waits
+
+
 def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
     """Runs a command (a list; Paths allowed) and captures everything.
 
@@ -74,13 +77,24 @@ def run(cmd, *, input=None, timeout=60, cwd=None, env=None) -> Result:
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
+    stdin = subprocess.DEVNULL if input is None else None
+    if input is not None and len(input) <= PIPE_BUFFER:
+        # All of it in the pipe before the program starts, writer closed: a
+        # program that looks for input at once (a status port, a poll) finds
+        # it there, rather than racing subprocess's writer thread.
+        stdin, write_end = os.pipe()
+        os.write(write_end, input)
+        os.close(write_end)
+        input = None
     try:
-        proc = subprocess.run([str(c) for c in cmd], input=input,
-                              stdin=None if input is not None else subprocess.DEVNULL,
+        proc = subprocess.run([str(c) for c in cmd], input=input, stdin=stdin,
                               capture_output=True, timeout=timeout, cwd=cwd,
                               env=full_env)
     except subprocess.TimeoutExpired:
         pytest.fail(f"timed out after {timeout} s: {' '.join(map(str, cmd))}")
+    finally:
+        if isinstance(stdin, int) and stdin >= 0:
+            os.close(stdin)
     err = proc.stderr.decode(errors="replace")
     stubs_seen.update(NOT_DONE.findall(err))
     # In a starter kit a stub that lets the program go on says so on stderr; the

@@ -222,7 +222,7 @@ def test_a_vm_whose_pulse_moves_again_after_the_stale_command_goes_on(tmp_path):
     """A VM that the --when-stale command wakes (here: the command writes
     the pulse itself) is watched on to its end, at most three times."""
     pulse = tmp_path / "pulse.log"
-    guest = f"echo beat >> {pulse}; sleep 6; echo done"
+    guest = f"echo beat >> {pulse}; sleep 8; echo done"
     watched = console_watch.watch(["sh", "-c", guest], idle=600, limit=120,
                                   pulse=console_watch.Pulse(str(pulse), 2),
                                   when_stale=f"echo woken >> {pulse}")
