@@ -201,12 +201,10 @@ static int operand(struct assembler *a, enum operand_kind kind)
 		return operand_pair(a, OPERAND_LOCAL, OPERAND_I64);
 	case OPERAND_GLOBAL_I64:
 		return operand_pair(a, OPERAND_GLOBAL, OPERAND_I64);
-	case OPERAND_LOCAL_LOCAL_TARGET:             /* jltll a, b, L */
-		return operand_pair(a, OPERAND_LOCAL, OPERAND_LOCAL) != 0 ||
-		       lex_expect(&a->lx, ',') != 0 ? -1 : operand(a, OPERAND_TARGET);
-	case OPERAND_LOCAL_I64_TARGET:               /* jltlk x, k, L */
-		return operand_pair(a, OPERAND_LOCAL, OPERAND_I64) != 0 ||
-		       lex_expect(&a->lx, ',') != 0 ? -1 : operand(a, OPERAND_TARGET);
+	case OPERAND_LOCAL_LOCAL_TARGET:     /* jltll a, b, L: loadll's pair, then a jump's */
+		return operand_pair(a, OPERAND_LOCAL_LOCAL, OPERAND_TARGET);
+	case OPERAND_LOCAL_I64_TARGET:       /* jltlk x, k, L: loadlk's pair, then a jump's */
+		return operand_pair(a, OPERAND_LOCAL_I64, OPERAND_TARGET);
 	}
 	return -1;
 }
