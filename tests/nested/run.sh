@@ -19,9 +19,10 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/build/nested
-# What inside.sh loads, in dependency order: KVM for AMD, then 9p over virtio.
+# What inside.sh loads, in dependency order: KVM for AMD, then 9p over virtio,
+# then TAP devices (stage 4's network test makes one).
 modules="irqbypass kvm ccp kvm-amd 9pnet netfs fscache 9p virtio_ring virtio
-	9pnet_virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci"
+	9pnet_virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci tun"
 
 case $root in
 *[!A-Za-z0-9/._-]*)
