@@ -26,7 +26,7 @@
 
 /* The virtio slots' interrupt lines: free ISA IRQs, as Firecracker uses
  * from 5 on; 8 is the RTC's on a PC. */
-static const unsigned slot_irq[VIRTIO_SLOTS] = { 5, 6, 7, 9, 10 };
+static const unsigned slot_irq[VIRTIO_SLOTS] = { 5, 6, 7, 9, 10, 11 };
 
 /* ANCHOR: console-output */
 /* Where COM1's bytes go: stdout, at once (the user is watching), and the
@@ -121,7 +121,7 @@ static uint64_t slot_base(int n)
 
 static int virtio_devices(const struct machine *m)
 {
-	return m->ndisks + (m->has_net ? 1 : 0);
+	return m->ndisks + (m->has_net ? 1 : 0) + (m->has_rng ? 1 : 0);
 }
 
 void machine_virtio_cmdline(const struct machine *m, char *buf, size_t size)
@@ -162,7 +162,11 @@ static enum bus_add_result add_virtio_devices(struct machine *m)
 	}
 	if (m->has_net && added == BUS_ADDED) {
 		virtio_net_attach(&m->net, &m->vm.mem, virtio_irq, &m->slots[n]);
-		added = add_virtio(m, n, &m->net.transport, "virtio-net");
+		added = add_virtio(m, n++, &m->net.transport, "virtio-net");
+	}
+	if (m->has_rng && added == BUS_ADDED) {
+		virtio_rng_attach(&m->rng, &m->vm.mem, virtio_irq, &m->slots[n]);
+		added = add_virtio(m, n, &m->rng.transport, "virtio-rng");
 	}
 	return added;
 }

@@ -18,6 +18,7 @@
 #include "virtio_blk.h"
 #include "virtio_eventfd.h"
 #include "virtio_net.h"
+#include "virtio_rng.h"
 #include "vm.h"
 
 enum { BOARD_MAX_DISKS = 4 };
@@ -71,6 +72,8 @@ struct machine {
 	int ndisks;
 	struct virtio_net net;                       /* --net, when has_net */
 	bool has_net;
+	struct virtio_rng rng;                       /* --rng, when has_rng */
+	bool has_rng;
 	struct virtio_slot slots[VIRTIO_SLOTS];
 	enum virtio_notify notify;
 	struct virtio_eventfds eventfds;             /* with NOTIFY_BY_EVENTFD */

@@ -51,7 +51,7 @@ enum {
  * (virtio_mmio.device=4K@0xd0000000:5).  Their interrupt lines are the
  * board's (board.c). */
 #define VIRTIO_MMIO_BASE 0xd0000000ull
-enum { VIRTIO_SLOTS = 5 };
+enum { VIRTIO_SLOTS = 6 };         /* 4 disks, a network, an entropy source */
 
 #define KVM_IDENTITY_MAP_ADDRESS 0xfffbc000ull
 #define KVM_TSS_ADDRESS 0xfffbd000ull

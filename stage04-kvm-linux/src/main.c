@@ -30,6 +30,7 @@ static const char usage[] =
 	"                       with --cmdline root=/dev/vda\n"
 	"  --net tap=NAME[,mac=MAC]  a virtio network device on an existing TAP\n"
 	"                       (ip tuntap add NAME mode tap user $USER)\n"
+	"  --rng                a virtio entropy device, random bytes from the host\n"
 	"  --virtio-notify exit|eventfd  how a virtio driver's notifications reach\n"
 	"                       the devices and their interrupts the guest: exit (the\n"
 	"                       default) an MMIO exit to the monitor per QueueNotify\n"
@@ -75,6 +76,7 @@ struct options {
 	struct disk_option disks[BOARD_MAX_DISKS];
 	int ndisks;
 	char *tap, *mac;                 /* --net tap=NAME[,mac=MAC] */
+	bool rng;
 	uint64_t mem_size;
 	double timeout, notice_after;
 	bool stats, trace_exits, dry_run;
@@ -182,6 +184,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			parse_disk(argv[++i], o);
 		} else if (strcmp(arg, "--net") == 0 && has_value) {
 			parse_net(argv[++i], o);
+		} else if (strcmp(arg, "--rng") == 0) {
+			o->rng = true;
 		} else if (strncmp(arg, "--virtio-notify=", 16) == 0) {
 			o->notify = parse_notify(arg + 16);
 		} else if (strcmp(arg, "--virtio-notify") == 0 && has_value) {
@@ -273,6 +277,7 @@ static void open_devices(const struct options *o, struct machine *m)
 			die(EXIT_BAD_INPUT, "%s", err.message);
 		m->has_net = true;
 	}
+	m->has_rng = o->rng;
 }
 
 /* The threads that reach the devices end before the devices' files close:
@@ -361,10 +366,11 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 		const struct virtio_blk *b = &m->disks[d];
 
 		fprintf(stderr, "%s\"vd%c\": {\"reads\": %" PRIu64 ", \"writes\": %" PRIu64
-			", \"flushes\": %" PRIu64 ", \"other\": %" PRIu64 ", \"bad_requests\": %"
-			PRIu64, d ? ", " : "", 'a' + d, b->requests[BLK_READS],
-			b->requests[BLK_WRITES], b->requests[BLK_FLUSHES],
-			b->requests[BLK_OTHERS], b->transport.bad_requests);
+			", \"flushes\": %" PRIu64 ", \"discards\": %" PRIu64 ", \"other\": %"
+			PRIu64 ", \"bad_requests\": %" PRIu64, d ? ", " : "", 'a' + d,
+			b->requests[BLK_READS], b->requests[BLK_WRITES], b->requests[BLK_FLUSHES],
+			b->requests[BLK_DISCARDS], b->requests[BLK_OTHERS],
+			b->transport.bad_requests);
 		print_notify_costs(&m->slots[d]);
 	}
 	if (m->has_net) {
@@ -372,6 +378,12 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 			PRIu64 ", \"bad_requests\": %" PRIu64, m->ndisks ? ", " : "",
 			m->net.rx_packets, m->net.tx_packets, m->net.transport.bad_requests);
 		print_notify_costs(&m->slots[m->ndisks]);
+	}
+	if (m->has_rng) {
+		fprintf(stderr, "%s\"rng\": {\"requests\": %" PRIu64 ", \"bytes\": %" PRIu64
+			", \"bad_requests\": %" PRIu64, m->ndisks || m->has_net ? ", " : "",
+			m->rng.requests, m->rng.bytes, m->rng.transport.bad_requests);
+		print_notify_costs(&m->slots[m->ndisks + (m->has_net ? 1 : 0)]);
 	}
 	fprintf(stderr, "}}\n");
 }

@@ -3,15 +3,18 @@
  * A request is a chain (section 5.2.6):
  *
  *   readable  { type u32, reserved u32, sector u64 }    the header
- *   readable  data to write                              (OUT only)
+ *   readable  data to write, or the ranges to discard    (OUT, DISCARD)
  *   writable  data read, or the id                       (IN, GET_ID)
  *   writable  status u8: OK 0, IOERR 1, UNSUPP 2          the last byte
  *
  * The device reads and writes the image with pread() and pwrite() straight
  * into the guest's buffers, and a flush is fdatasync(): what the guest
  * wrote before a flush it was told succeeded is on the disk, whatever
- * happens to the VM or the monitor after.
+ * happens to the VM or the monitor after.  A discard punches a hole in the
+ * image: the file system under it frees those blocks, and they read as
+ * zeros after.
  */
+#define _GNU_SOURCE                      /* fallocate() and its FALLOC_FL_ flags */
 #include "virtio_blk.h"
 
 #include <errno.h>
@@ -25,21 +28,30 @@
 #include "base/le.h"
 
 enum {
-	BLK_T_IN = 0, BLK_T_OUT = 1, BLK_T_FLUSH = 4, BLK_T_GET_ID = 8,
+	BLK_T_IN = 0, BLK_T_OUT = 1, BLK_T_FLUSH = 4, BLK_T_GET_ID = 8, BLK_T_DISCARD = 11,
 	BLK_S_OK = 0, BLK_S_IOERR = 1, BLK_S_UNSUPP = 2,
-	HEADER_BYTES = 16,
-	CONFIG_BYTES = 8,                /* capacity u64: the only field offered */
+	HEADER_BYTES = 16, DISCARD_RANGE_BYTES = 16,
+	/* The configuration space (section 5.2.4) as far as the discard
+	 * fields: the capacity at 0, and at 36 the most sectors and segments
+	 * one discard may name and the sectors a range should align to.  The
+	 * fields between belong to features not offered, and read as 0. */
+	CONFIG_CAPACITY = 0, CONFIG_MAX_DISCARD_SECTORS = 36, CONFIG_MAX_DISCARD_SEG = 40,
+	CONFIG_DISCARD_ALIGNMENT = 44, CONFIG_BYTES = 48,
 };
 
 #define BLK_F_RO (1ull << 5)
 #define BLK_F_FLUSH (1ull << 9)
+#define BLK_F_DISCARD (1ull << 13)
 
 static void config_read(void *device, uint32_t offset, uint8_t *data, uint32_t len)
 {
 	struct virtio_blk *blk = device;
-	uint8_t config[CONFIG_BYTES];
+	uint8_t config[CONFIG_BYTES] = { 0 };
 
-	le_put64(config, blk->sectors);
+	le_put64(config + CONFIG_CAPACITY, blk->sectors);
+	le_put32(config + CONFIG_MAX_DISCARD_SECTORS, VIRTIO_BLK_MAX_DISCARD_SECTORS);
+	le_put32(config + CONFIG_MAX_DISCARD_SEG, VIRTIO_BLK_MAX_DISCARD_SEG);
+	le_put32(config + CONFIG_DISCARD_ALIGNMENT, 1);
 	memcpy(data, config + offset, len);
 }
 
@@ -113,7 +125,7 @@ fail:
 void virtio_blk_attach(struct virtio_blk *blk, const struct guest_memory *mem,
 		       virtio_irq_line *irq_line, void *irq_context)
 {
-	uint64_t features = BLK_F_FLUSH | (blk->read_only ? BLK_F_RO : 0);
+	uint64_t features = BLK_F_FLUSH | (blk->read_only ? BLK_F_RO : BLK_F_DISCARD);
 
 	virtio_mmio_init(&blk->transport, &blk_ops, blk, features, mem, irq_line, irq_context);
 }
@@ -160,6 +172,67 @@ static bool inside(const struct virtio_blk *blk, uint64_t sector, uint64_t bytes
 	       sectors <= blk->sectors - sector;
 }
 
+/* GET_ID (section 5.2.6): the disk's id, which is its image's name, into
+ * the request's writable bytes before the status byte (room of them).
+ * Returns how many it wrote. */
+static uint64_t get_id(const struct virtio_blk *blk, const struct virtq_chain *chain,
+		       uint64_t room)
+{
+/* BEGIN EXERCISE ex5.5 */
+	uint64_t len = room < VIRTIO_BLK_ID_BYTES ? room : VIRTIO_BLK_ID_BYTES;
+
+	virtq_write(chain, 0, blk->id, len);
+	return len;
+/* STUB ex5.5
+	(void)blk, (void)chain, (void)room;
+	exercise_pending("ex5.5");
+	return 0;
+END STUB */
+/* END EXERCISE ex5.5 */
+}
+
+/* DISCARD (section 5.2.6): the request's data after the header, bytes of
+ * it, is a list of ranges, each { sector u64, num_sectors u32, flags u32 }.
+ * Frees every range, or none, and returns the request's status. */
+static uint8_t discard(const struct virtio_blk *blk, const struct virtq_chain *chain,
+		       uint64_t bytes)
+{
+/* BEGIN EXERCISE ex5.6 */
+	uint8_t ranges[VIRTIO_BLK_MAX_DISCARD_SEG][DISCARD_RANGE_BYTES];
+	uint64_t count = bytes / DISCARD_RANGE_BYTES;
+
+	if (blk->read_only || bytes == 0 || bytes % DISCARD_RANGE_BYTES ||
+	    count > VIRTIO_BLK_MAX_DISCARD_SEG || !virtq_read(chain, HEADER_BYTES, ranges, bytes))
+		return BLK_S_IOERR;
+	/* All of them checked, in this copy, before any is freed: a request
+	 * that fails leaves the disk as it was, and the guest cannot change a
+	 * range between its check and its use. */
+	for (uint64_t i = 0; i < count; i++) {
+		uint32_t sectors = le_get32(ranges[i] + 8);
+
+		if (le_get32(ranges[i] + 12) != 0)       /* "unmap" is for write-zeroes only */
+			return BLK_S_UNSUPP;
+		if (sectors > VIRTIO_BLK_MAX_DISCARD_SECTORS ||
+		    !inside(blk, le_get64(ranges[i]), (uint64_t)sectors * VIRTIO_BLK_SECTOR))
+			return BLK_S_IOERR;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		off_t offset = (off_t)(le_get64(ranges[i]) * VIRTIO_BLK_SECTOR);
+		off_t len = (off_t)le_get32(ranges[i] + 8) * VIRTIO_BLK_SECTOR;
+
+		if (len > 0 && fallocate(blk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					 offset, len) < 0)
+			return BLK_S_IOERR;
+	}
+	return BLK_S_OK;
+/* STUB ex5.6
+	(void)blk, (void)chain, (void)bytes;
+	exercise_pending("ex5.6");
+	return BLK_S_UNSUPP;
+END STUB */
+/* END EXERCISE ex5.6 */
+}
+
 /* ANCHOR: blk-serve */
 uint32_t virtio_blk_serve(void *device, const struct virtq_chain *chain)
 {
@@ -198,8 +271,12 @@ uint32_t virtio_blk_serve(void *device, const struct virtq_chain *chain)
 		break;
 	case BLK_T_GET_ID:
 		blk->requests[BLK_OTHERS]++;
-		data_in = data_in < VIRTIO_BLK_ID_BYTES ? data_in : VIRTIO_BLK_ID_BYTES;
-		virtq_write(chain, 0, blk->id, data_in);
+		data_in = get_id(blk, chain, data_in);
+		break;
+	case BLK_T_DISCARD:
+		blk->requests[BLK_DISCARDS]++;
+		status = discard(blk, chain, data_out);
+		data_in = 0;
 		break;
 	default:
 		blk->requests[BLK_OTHERS]++;

@@ -1,5 +1,5 @@
 /* virtio_blk.h - a virtio block device over a raw disk image (virtio 1.1,
- * section 5.2): one request queue; read, write, flush and get-id. */
+ * section 5.2): one request queue; read, write, flush, get-id and discard. */
 #ifndef KVM_LINUX_VIRTIO_BLK_H
 #define KVM_LINUX_VIRTIO_BLK_H
 
@@ -9,10 +9,17 @@
 #include "base/diag.h"
 #include "virtio_mmio.h"
 
-enum { VIRTIO_BLK_SECTOR = 512, VIRTIO_BLK_ID_BYTES = 20 };
+/* The most one discard request may free, as the configuration space says:
+ * ranges, and sectors in one range (a bound, so that one request cannot
+ * keep the vCPU in fallocate() for long). */
+enum {
+	VIRTIO_BLK_SECTOR = 512, VIRTIO_BLK_ID_BYTES = 20,
+	VIRTIO_BLK_MAX_DISCARD_SEG = 32, VIRTIO_BLK_MAX_DISCARD_SECTORS = 1 << 21,
+};
 
 /* What --stats counts, by kind of request served. */
-enum virtio_blk_count { BLK_READS, BLK_WRITES, BLK_FLUSHES, BLK_OTHERS, BLK_COUNTS };
+enum virtio_blk_count { BLK_READS, BLK_WRITES, BLK_FLUSHES, BLK_DISCARDS, BLK_OTHERS,
+			BLK_COUNTS };
 
 struct virtio_blk {
 	int fd;
