@@ -3,9 +3,13 @@
 QEMU's QMP socket, and a nudge.  run.sh has console_watch run this when the
 VM's pulse has stopped: the registers twice, a second apart, show whether the
 CPU still moves (RIP and the flags change) or sits in one place (halted with
-HLT=1, or looping), which says where to look next.  Then an NMI: a VM halted
-for an interrupt that was lost wakes up (its kernel logs an NMI "for unknown
-reason" and goes on), and console_watch sees its pulse move again."""
+HLT=1, or looping), which says where to look next; the local APIC's state
+shows whether an interrupt waits there undelivered (a bit in IRR, none in
+ISR) and how its timer is set.  Then two nudges: an NMI, and a key press on
+the emulated keyboard, whose interrupt makes the processor look at its APIC
+again (a halted VM whose timer interrupt was left pending in IRR takes it
+then, and its clock goes on).  console_watch then sees whether the pulse moves
+again."""
 import json
 import socket
 import sys
@@ -36,9 +40,15 @@ def main(path) -> int:
             end = next((n for n, line in enumerate(lines) if line.startswith("EFER")), len(lines))
             print("\n".join(lines[:end + 1]), file=sys.stderr)
             time.sleep(1)
-        command(stream, "inject-nmi")
-        print("nested: sent the VM an NMI; if its pulse moves again, it goes on",
+        apic = str(command(stream, "human-monitor-command", **{"command-line": "info lapic"}))
+        print("nested: its local APIC:", file=sys.stderr)
+        print("\n".join(line for line in apic.strip().split("\n")
+                        if line.startswith(("LVT0", "LVTT", "Timer", "IRR", "ISR", "APR", "ESR"))),
               file=sys.stderr)
+        command(stream, "inject-nmi")
+        command(stream, "send-key", keys=[{"type": "qcode", "data": "shift"}])
+        print("nested: sent the VM an NMI and a key press (shift); if its pulse moves "
+              "again, it goes on", file=sys.stderr)
     return 0
 
 
