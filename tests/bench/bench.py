@@ -372,10 +372,6 @@ def reached(runs: list, milestone: str) -> list:
     return times if runs and len(times) == len(runs) else []
 
 
-def cell(values: list) -> str:
-    return f"{statistics.median(values):.0f} [{min(values):.0f}-{max(values):.0f}]"
-
-
 def boot_race(paths: dict, module: str) -> list:
     """kvm-linux against QEMU microvm with KVM, on the same kernel, initramfs
     and command line, in alternating runs: each milestone's time for both and
@@ -415,14 +411,14 @@ def boot_race(paths: dict, module: str) -> list:
         if not has_qemu:
             qemu_cell = "skipped: not installed"
         elif theirs:
-            qemu_cell = cell(theirs)
+            qemu_cell = ranged(theirs)
         elif runs["QEMU"][0]["stopped_ms"] is not None and not said_why:
             qemu_cell, said_why = f"not reached ({qemu_stop_reason(runs['QEMU'][0])})", True
         else:
             qemu_cell = "not reached"
         ratio = (f"{statistics.median(theirs) / statistics.median(ours):.2f}x"
                  if ours and theirs else "")
-        rows.append(f"| {name} | {cell(ours) if ours else 'not reached'} | {qemu_cell} "
+        rows.append(f"| {name} | {ranged(ours) if ours else 'not reached'} | {qemu_cell} "
                     f"| {ratio} |")
     rss = [r["stats"]["monitor_rss_kib"] for r in runs["kvm-linux"] if "stats" in r]
     ends = sorted({r["stats"]["end"] for r in runs["kvm-linux"] if "stats" in r})
@@ -454,6 +450,12 @@ def wall_seconds(command, timeout=600) -> tuple:
     result = subprocess.run([str(c) for c in command], capture_output=True, text=True,
                             stdin=subprocess.DEVNULL, timeout=timeout)
     return time.monotonic() - start, result
+
+
+def ranged(values: list, fmt: str = "{:.0f}") -> str:
+    """One cell: the median, then the fastest and slowest (or least and most)."""
+    return (f"{fmt.format(statistics.median(values))} "
+            f"[{fmt.format(min(values))}-{fmt.format(max(values))}]")
 
 
 def spread(values: list, fmt: str = "{:.0f}") -> str:
@@ -693,21 +695,23 @@ def virtio_reads(paths: dict, workdir: Path) -> list:
         read = [{key: b["virtio"]["vdb"][key] - idle["virtio"]["vdb"][key]
                  for key in ("reads", "mmio_exits", "irq_line_ioctls", "irqfd_signals")}
                 for b in busy]
-        rows.append(f"| {notify} | {spread([DISK_MIB / b['dd_seconds'] for b in busy])} "
-                    f"| {spread([r['reads'] for r in read])} "
-                    f"| {spread([r['mmio_exits'] / DISK_MIB for r in read], '{:.1f}')} "
-                    f"| {spread([r['mmio_exits'] / r['reads'] for r in read], '{:.2f}')} "
-                    f"| {spread([r['irq_line_ioctls'] + r['irqfd_signals'] for r in read])} "
-                    f"| {spread([b['exits']['io'] / b['console_bytes'] for b in busy], '{:.2f}')} "
-                    f"| {spread([b['monitor_rss_kib'] for b in busy])} |")
+        rows.append(" | ".join([
+            f"| {notify}", ranged([DISK_MIB / b["dd_seconds"] for b in busy]),
+            ranged([r["reads"] for r in read]),
+            ranged([r["mmio_exits"] / DISK_MIB for r in read], "{:.1f}"),
+            ranged([r["mmio_exits"] / r["reads"] for r in read], "{:.2f}"),
+            ranged([r["irq_line_ioctls"] + r["irqfd_signals"] for r in read]),
+            ranged([b["exits"]["io"] / b["console_bytes"] for b in busy], "{:.2f}"),
+            ranged([b["monitor_rss_kib"] for b in busy])]) + " |")
     return [f"The kit's kernel boots from a virtio disk, with a second, read-only disk of "
             f"{DISK_MIB} MiB and a network device on a TAP, and `dd` reads the second disk "
             f"whole (`bs=1M`); {REPEATS} runs each way, median, min and max. The counts are "
             "the second disk's, less those of a boot that reads nothing; the UART's are the "
             "whole boot's port exits per console byte; the RSS is the monitor's own, guest "
             "RAM excluded, with the two disks and the network device.", "",
+            "Each cell: median [min-max].", "",
             "| notification | MiB/s (dd) | requests | MMIO exits per MiB | exits per request "
-            "| interrupts | UART exits per byte | monitor RSS (KiB) |",
+            "| interrupt signals | UART exits per byte | monitor RSS (KiB) |",
             "|---|---|---|---|---|---|---|---|", *rows]
 
 
