@@ -50,56 +50,44 @@ END STUB */
 }
 
 /* Prints one --trace line: pc, the source position (for a program with a
- * line table), the instruction, and the top of the operand stack: up to
- * three values from memory, above the frame's dummy cell, then tos. */
-static void trace(const struct program *prog, const uint8_t *pc, const int64_t *sp,
-		  int64_t tos, const int64_t *fp, const struct function *fn)
+ * line table), the instruction, and the top of the operand stack. */
+static void trace(const struct program *prog, const uint8_t *pc,
+		  const int64_t *sp, const int64_t *fp, const struct function *fn)
 {
 	uint32_t at = (uint32_t)(pc - prog->code);
 	const struct line_entry *origin = line_table_find(&prog->lines, at);
-	const int64_t *dummy = fp + fn->local_count;
+	const int64_t *bottom = fp + fn->local_count;
 	char text[48];
 
 	stack_format_instruction(prog, at, text, sizeof(text));
 	fprintf(stderr, "%6u  ", at);
 	if (origin)
 		fprintf(stderr, "%5u:%-4u  ", origin->line, origin->col);
-	fprintf(stderr, "%-20s  stack:%s", text, sp - dummy > 4 ? " ..." : "");
-	for (const int64_t *v = sp - 3 > dummy + 1 ? sp - 3 : dummy + 1; v < sp; v++)
+	fprintf(stderr, "%-20s  stack:%s", text, sp - bottom > 4 ? " ..." : "");
+	for (const int64_t *v = sp - 4 > bottom ? sp - 4 : bottom; v < sp; v++)
 		fprintf(stderr, " %" PRId64, *v);
-	if (sp > dummy)
-		fprintf(stderr, " %" PRId64, tos);
 	fputc('\n', stderr);
 }
 
 /* What --trace and --profile do before an instruction runs. */
 static OFF_THE_LOOP void observe(const struct program *prog, const struct run_options *opts,
-		    const uint8_t *pc, const int64_t *sp, int64_t tos, const int64_t *fp,
+		    const uint8_t *pc, const int64_t *sp, const int64_t *fp,
 		    const struct function *fn)
 {
 	if (opts->trace)
-		trace(prog, pc, sp, tos, fp, fn);
+		trace(prog, pc, sp, fp, fn);
 	if (opts->profile)
 		stack_profile_count(opts->profile, *pc);
 }
 
 /* Everything a loop needs in local variables, where the compiler can keep
- * it in registers.  Function 0's locals start at the bottom of the stack.
- * The top of the operand stack is in tos, not in memory (stack caching);
- * the values under it are in the cells below sp.  The first cell above a
- * frame's locals is its dummy: a push onto the empty stack stores the tos
- * that holds nothing there, so that no handler asks whether the stack is
- * empty.  A frame's dummy and its tos cancel out, so a frame takes the
- * cells it would without the cache, but a call stores the caller's tos:
- * each frame below the current one holds one cell more, which the limit
- * (STACK_CELLS) and --stats do not count. */
+ * it in registers.  Function 0's locals start at the bottom of the stack. */
 #define LOOP_STATE                                                        \
 	const uint8_t *code = prog->code, *pc = code;                     \
 	const struct function *functions = prog->functions;               \
 	const struct function *fn = &functions[0];                        \
 	int64_t *stack = m->cells, *stack_end = m->cells + STACK_CELLS;   \
 	int64_t *fp = stack, *sp = stack + fn->local_count;               \
-	int64_t tos = 0;                                                  \
 	int64_t *globals = m->globals, *memory = m->memory;               \
 	struct frame *frames = m->frames;                                 \
 	int depth = 0;                                                    \
@@ -122,7 +110,7 @@ static OFF_THE_LOOP void observe(const struct program *prog, const struct run_op
 	if (++steps > checkpoint) {                                       \
 		if (steps > max_steps)                                    \
 			FAULT(FAULT_STEP_LIMIT, (int64_t)max_steps);      \
-		observe(prog, opts, pc, sp, tos, fp, fn);                 \
+		observe(prog, opts, pc, sp, fp, fn);                      \
 		checkpoint = steps;                                       \
 	}
 /* ANCHOR_END: per-dispatch */
@@ -186,11 +174,7 @@ static int run_threaded(const struct program *prog, struct vm_memory *m,
 int stack_run_program(const struct program *prog, const struct run_options *opts,
 		struct run_stats *stats, struct error_report *err)
 {
-	/* STACK_CELLS, the dummies of the frames below the deepest (LOOP_STATE),
-	 * and room for the end of the largest callee that does not fit, which
-	 * CALL's check points at. */
-	const struct vm_memory_size size = {
-		.cells = STACK_CELLS + MAX_CALL_DEPTH + MAX_LOCALS + MAX_OPERAND_STACK,
+	const struct vm_memory_size size = { .cells = STACK_CELLS,
 		.globals = prog->global_count, .memory = MEMORY_CELLS,
 		.frames = MAX_CALL_DEPTH, .frame_size = sizeof(struct frame) };
 	struct vm_memory m;
