@@ -218,9 +218,9 @@ def test_recursion_ten_thousand_deep_works(tmp_path):
     assert result.stats()["max_call_depth"] == 10001
 
 
-
-# The top of the stack lives in a variable, not in memory (stack caching,
-# chapter 1): what a run shows of the stack must not change for it.
+# What a run shows of the stack, and where the limits fall, to the cell: a change
+# to how the interpreter keeps its stack (chapter 1's stack caching) must leave
+# them as they are.
 
 @pytest.mark.parametrize("dispatch", ["switch", "threaded"])
 def test_trace_shows_the_top_at_an_empty_stack_past_four_values_and_in_a_call(
@@ -277,7 +277,8 @@ def test_recursion_exactly_at_the_frame_limit(tmp_path, dispatch):
     assert (at_limit.status, at_limit.out) == (0, "99999\n"), at_limit.err
     assert at_limit.stats()["max_call_depth"] == 100000
     assert at_limit.stats()["max_stack"] == 100002
-    over = stackvm("run", "--stats", f"--dispatch={dispatch}", source(tmp_path, down(100000), "over.sasm"))
+    over = stackvm("run", "--stats", f"--dispatch={dispatch}",
+                   source(tmp_path, down(100000), "over.sasm"))
     assert over.status == 1 and over.out == ""
     assert "pc 33 (call): call stack deeper than the limit of 100000 frames" in over.err
     assert over.stats()["dispatches"] == 600002
@@ -286,7 +287,7 @@ def test_recursion_exactly_at_the_frame_limit(tmp_path, dispatch):
 @pytest.mark.parametrize("dispatch", ["switch", "threaded"])
 def test_recursion_exactly_at_the_stack_cell_limit(tmp_path, dispatch):
     """down with 200 locals: the stack's 4,194,304 cells, not the frame
-    limit, stop it, and they count as without the cached top."""
+    limit, stop it."""
     at_limit = stackvm("run", "--stats", f"--dispatch={dispatch}",
                        source(tmp_path, down(20970, 200), "at.sasm"))
     assert (at_limit.status, at_limit.out) == (0, "20970\n"), at_limit.err
