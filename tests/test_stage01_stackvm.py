@@ -218,6 +218,87 @@ def test_recursion_ten_thousand_deep_works(tmp_path):
     assert result.stats()["max_call_depth"] == 10001
 
 
+# What a run shows of the stack, and where the limits fall, to the cell: a change
+# to how the interpreter keeps its stack (chapter 1's stack caching) must leave
+# them as they are.
+
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_trace_shows_the_top_at_an_empty_stack_past_four_values_and_in_a_call(
+        tmp_path, dispatch):
+    prog = source(tmp_path, ".func main 0 0\n\tpush 1\n\tpush 2\n\tpush 3\n\tpush 4\n"
+                            "\tpush 5\n\tcall times10\n\tadd\n\tadd\n\tadd\n\tadd\n\tprint\n\thalt\n"
+                            ".func times10 1 2\n\tloadl 0\n\tpush 10\n\tmul\n\tret\n")
+    result = stackvm("run", "--trace", f"--dispatch={dispatch}", prog)
+    assert result.out == "60\n"
+    assert result.err.splitlines() == [
+        "     0  push 1                stack:",
+        "     9  push 2                stack: 1",
+        "    18  push 3                stack: 1 2",
+        "    27  push 4                stack: 1 2 3",
+        "    36  push 5                stack: 1 2 3 4",
+        "    45  call f1               stack: ... 2 3 4 5",
+        "    54  loadl 0               stack:",
+        "    56  push 10               stack: 5",
+        "    65  mul                   stack: 5 10",
+        "    66  ret                   stack: 50",
+        "    48  add                   stack: ... 2 3 4 50",
+        "    49  add                   stack: 1 2 3 54",
+        "    50  add                   stack: 1 2 57",
+        "    51  add                   stack: 1 59",
+        "    52  print                 stack: 60",
+        "    53  halt                  stack:",
+    ]
+
+
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_calls_at_a_full_operand_stack(tmp_path, dispatch):
+    """A call with no arguments at 1,023 values (its result makes 1,024, the
+    verifier's limit), then one that takes two of the 1,024."""
+    prog = source(tmp_path, ".func main 0 0\n" + "".join(f"\tpush {n}\n" for n in range(1, 1024))
+                  + "\tcall seven\n\tcall sum2\n" + "\tadd\n" * 1022 + "\tprint\n\thalt\n"
+                  ".func seven 0 0\n\tpush 7\n\tret\n"
+                  ".func sum2 2 2\n\tloadll 0, 1\n\tadd\n\tret\n")
+    result = stackvm("run", "--stats", f"--dispatch={dispatch}", prog)
+    assert (result.status, result.out) == (0, f"{sum(range(1, 1024)) + 7}\n"), result.err
+    assert result.stats()["max_stack"] == 1026
+
+
+def down(n, locals_=1):
+    """main calls down(n), which recurses n more times: n + 1 frames below main's."""
+    return (f".func main 0 0\n\tpush {n}\n\tcall down\n\tprint\n\thalt\n"
+            f".func down 1 {locals_}\n\tloadl 0\n\tjz zero\n\tloadl 0\n\tpush 1\n\tsub\n"
+            "\tcall down\n\tpush 1\n\tadd\n\tret\nzero:\n\tpush 0\n\tret\n")
+
+
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_recursion_exactly_at_the_frame_limit(tmp_path, dispatch):
+    at_limit = stackvm("run", "--stats", f"--dispatch={dispatch}",
+                       source(tmp_path, down(99999), "at.sasm"))
+    assert (at_limit.status, at_limit.out) == (0, "99999\n"), at_limit.err
+    assert at_limit.stats()["max_call_depth"] == 100000
+    assert at_limit.stats()["max_stack"] == 100002
+    over = stackvm("run", "--stats", f"--dispatch={dispatch}",
+                   source(tmp_path, down(100000), "over.sasm"))
+    assert over.status == 1 and over.out == ""
+    assert "pc 33 (call): call stack deeper than the limit of 100000 frames" in over.err
+    assert over.stats()["dispatches"] == 600002
+
+
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_recursion_exactly_at_the_stack_cell_limit(tmp_path, dispatch):
+    """down with 200 locals: the stack's 4,194,304 cells, not the frame
+    limit, stop it."""
+    at_limit = stackvm("run", "--stats", f"--dispatch={dispatch}",
+                       source(tmp_path, down(20970, 200), "at.sasm"))
+    assert (at_limit.status, at_limit.out) == (0, "20970\n"), at_limit.err
+    assert at_limit.stats()["max_stack"] == 4194202
+    over = stackvm("run", "--stats", f"--dispatch={dispatch}",
+                   source(tmp_path, down(20971, 200), "over.sasm"))
+    assert over.status == 1 and over.out == ""
+    assert "pc 33 (call): call stack deeper" in over.err
+    assert over.stats()["max_call_depth"] == 20971
+
+
 # --- runtime errors: exit 1, naming pc and instruction --------------------
 
 RUNTIME_ERRORS = [

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Two builds of one interpreter, before and after a change, on the benchmark programs.
+
+    tests/bench/ab.py BEFORE AFTER [--dispatch=switch|threaded] [--rounds N] [PROGRAM...]
+
+BEFORE and AFTER are two `stackvm` (or two `regvm`) binaries; the programs are
+tests/bench/programs/*.toy unless named.  Each round runs every program once on
+each binary, the two alternating and the one that goes first swapping from round
+to round, so that a slow spell of a shared machine falls on both alike.  Prints a
+Markdown table of CPU seconds (user + system, from the child's rusage): the median,
+and the fastest and slowest run.  The two must print the same output.
+"""
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+
+
+def cpu_seconds(command) -> tuple:
+    """Runs command once: (CPU seconds, its stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True,
+                            check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), result.stdout
+
+
+def cell(times: list) -> str:
+    return f"{statistics.median(times):.3f} ({min(times):.3f}-{max(times):.3f})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="two builds of one interpreter, alternating")
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    parser.add_argument("programs", nargs="*", type=Path)
+    parser.add_argument("--dispatch", choices=["switch", "threaded"], default="threaded")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_intermixed_args()
+    programs = args.programs or sorted(PROGRAMS.glob("*.toy"))
+    binaries = (args.before, args.after)
+    times = {p: ([], []) for p in programs}
+    for n in range(args.rounds):
+        print(f"ab: round {n + 1} of {args.rounds}", file=sys.stderr, flush=True)
+        for program in programs:
+            order = (0, 1) if n % 2 == 0 else (1, 0)
+            outputs = {}
+            for which in order:
+                seconds, outputs[which] = cpu_seconds(
+                    [binaries[which], "run", f"--dispatch={args.dispatch}", program])
+                times[program][which].append(seconds)
+            if outputs[0] != outputs[1]:
+                print(f"ab: {program.name}: the two builds print different output",
+                      file=sys.stderr)
+                return 1
+    print(f"| program ({args.dispatch}, {args.rounds} rounds) | before: median (range) "
+          "| after: median (range) | change |")
+    print("| --- | --- | --- | ---: |")
+    for program, (old, new) in times.items():
+        change = statistics.median(new) / statistics.median(old) - 1
+        print(f"| {program.stem} | {cell(old)} | {cell(new)} | {change:+.0%} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
