@@ -51,9 +51,12 @@ CASE(CALL)	{
 		const struct function *callee = &functions[le_get16(pc + 1)];
 		int64_t *callee_fp = sp - callee->arg_count;
 
-		/* The one stack check of a call covers the whole callee. */
+		/* The one stack check of a call covers the whole callee.  It
+		 * counts the cells left rather than adding to callee_fp: a
+		 * pointer more than one past the end of the array is undefined
+		 * in C, even one never used. */
 		if (depth == MAX_CALL_DEPTH ||
-		    callee_fp + callee->local_count + callee->max_stack > stack_end)
+		    callee->local_count + callee->max_stack > stack_end - callee_fp)
 			FAULT(FAULT_CALL_DEPTH, MAX_CALL_DEPTH);
 		frames[depth++] = (struct frame){ pc + 3, fp, fn };
 		fp = callee_fp;

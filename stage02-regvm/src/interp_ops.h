@@ -70,8 +70,9 @@ CASE(CALL)	{
 		const struct function *callee = &functions[bx_of(*pc)];
 		int64_t *callee_fp = fp + a_of(*pc);
 
+		/* Counted as registers left, as stage 1 counts cells. */
 		if (depth == MAX_CALL_DEPTH ||
-		    callee_fp + callee->register_count > registers_end)
+		    callee->register_count > registers_end - callee_fp)
 			FAULT(FAULT_CALL_DEPTH, MAX_CALL_DEPTH);
 		frames[depth++] = (struct frame){ pc + 1, fp };
 		fp = callee_fp;
