@@ -11,22 +11,13 @@ Markdown table of CPU seconds (user + system, from the child's rusage): the medi
 and the fastest and slowest run.  The two must print the same output.
 """
 import argparse
-import resource
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
+from bench import cpu_seconds        # the same measure as make bench's
+
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-
-
-def cpu_seconds(command) -> tuple:
-    """Runs command once: (CPU seconds, its stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run([str(c) for c in command], capture_output=True, text=True,
-                            check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), result.stdout
 
 
 def cell(times: list) -> str:
