@@ -329,6 +329,7 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 {
 	uint64_t guest, monitor;
 	const char *sep = "";
+	int slot = 0;
 
 	resident_memory(&m->vm.mem, &guest, &monitor);
 	if (m->com2_mid_line)
@@ -362,28 +363,32 @@ static void print_stats(const struct machine *m, enum vm_end end, int status)
 			quirk_name((enum quirk)q), m->quirks.completed[q]);
 	fprintf(stderr, "}, \"virtio_notify\": \"%s\", \"virtio\": {",
 		m->notify == NOTIFY_BY_EVENTFD ? "eventfd" : "exit");
+	/* The devices in their slots' order: the disks, the network, rng. */
+	sep = "";
 	for (int d = 0; d < m->ndisks; d++) {
 		const struct virtio_blk *b = &m->disks[d];
 
 		fprintf(stderr, "%s\"vd%c\": {\"reads\": %" PRIu64 ", \"writes\": %" PRIu64
 			", \"flushes\": %" PRIu64 ", \"discards\": %" PRIu64 ", \"other\": %"
-			PRIu64 ", \"bad_requests\": %" PRIu64, d ? ", " : "", 'a' + d,
+			PRIu64 ", \"bad_requests\": %" PRIu64, sep, 'a' + d,
 			b->requests[BLK_READS], b->requests[BLK_WRITES], b->requests[BLK_FLUSHES],
 			b->requests[BLK_DISCARDS], b->requests[BLK_OTHERS],
 			b->transport.bad_requests);
-		print_notify_costs(&m->slots[d]);
+		print_notify_costs(&m->slots[slot++]);
+		sep = ", ";
 	}
 	if (m->has_net) {
 		fprintf(stderr, "%s\"net\": {\"rx_packets\": %" PRIu64 ", \"tx_packets\": %"
-			PRIu64 ", \"bad_requests\": %" PRIu64, m->ndisks ? ", " : "",
+			PRIu64 ", \"bad_requests\": %" PRIu64, sep,
 			m->net.rx_packets, m->net.tx_packets, m->net.transport.bad_requests);
-		print_notify_costs(&m->slots[m->ndisks]);
+		print_notify_costs(&m->slots[slot++]);
+		sep = ", ";
 	}
 	if (m->has_rng) {
 		fprintf(stderr, "%s\"rng\": {\"requests\": %" PRIu64 ", \"bytes\": %" PRIu64
-			", \"bad_requests\": %" PRIu64, m->ndisks || m->has_net ? ", " : "",
+			", \"bad_requests\": %" PRIu64, sep,
 			m->rng.requests, m->rng.bytes, m->rng.transport.bad_requests);
-		print_notify_costs(&m->slots[m->ndisks + (m->has_net ? 1 : 0)]);
+		print_notify_costs(&m->slots[slot]);
 	}
 	fprintf(stderr, "}}\n");
 }
