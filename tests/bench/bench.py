@@ -585,6 +585,17 @@ def spinning_guest(path: Path) -> Path:
     return path
 
 
+def spinning_rss(command: list) -> int:
+    """Runs kvm-linux on the spinning guest until its --timeout ends it and
+    returns the monitor's RSS from --stats; raises RuntimeError, with
+    kvm-linux's last words, if it ended any other way."""
+    result = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                            timeout=120)
+    if result.returncode != 1 or '"end": "timeout"' not in result.stderr:
+        raise RuntimeError(result.stderr.strip()[-300:])
+    return json.loads(result.stderr.strip().split("\n")[-1])["monitor_rss_kib"]
+
+
 def vcpu_memory(workdir: Path) -> str:
     """kvm-linux's own RSS (its --stats, guest RAM excluded) with 1, 2 and 4 vCPUs."""
     if not (os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.W_OK)):
@@ -595,14 +606,11 @@ def vcpu_memory(workdir: Path) -> str:
     rss = {}
     for cpus in (1, 2, 4):
         progress(f"stage 4: RSS with {cpus} vCPU{'s' if cpus > 1 else ''}")
-        rss[cpus] = []
-        for _ in range(REPEATS):
-            result = subprocess.run([KVM_LINUX, "--kernel", guest, "--cpus", str(cpus),
-                                     "--timeout", "1", "--stats"], capture_output=True, text=True,
-                                    stdin=subprocess.DEVNULL, timeout=120)
-            if result.returncode != 1 or '"end": "timeout"' not in result.stderr:
-                return f"kvm-linux --cpus {cpus} failed: {result.stderr.strip()[-300:]}"
-            rss[cpus].append(json.loads(result.stderr.strip().split("\n")[-1])["monitor_rss_kib"])
+        try:
+            rss[cpus] = [spinning_rss([KVM_LINUX, "--kernel", guest, "--cpus", str(cpus),
+                                       "--timeout", "1", "--stats"]) for _ in range(REPEATS)]
+        except RuntimeError as error:
+            return f"kvm-linux --cpus {cpus} failed: {error}"
     per_vcpu = (statistics.median(rss[4]) - statistics.median(rss[1])) / 3
     devices = device_memory(guest, workdir)
     return "\n".join([
@@ -625,15 +633,14 @@ def device_memory(guest: Path, workdir: Path) -> str:
     rss = {}
     for notify in ("exit", "eventfd"):
         progress(f"stage 4: RSS with two disks and a network device, {notify}")
-        rss[notify] = []
-        for _ in range(REPEATS):
-            result = subprocess.run(in_tap_namespace(
-                [KVM_LINUX, "--kernel", guest, "--disk", disks[0], "--disk", f"{disks[1]},ro",
-                 "--net", "tap=svm0", f"--virtio-notify={notify}", "--timeout", "1", "--stats"],
-                workdir), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
-            if result.returncode != 1 or '"end": "timeout"' not in result.stderr:
-                return f"kvm-linux with two disks and --net failed: {result.stderr.strip()[-300:]}"
-            rss[notify].append(json.loads(result.stderr.strip().split("\n")[-1])["monitor_rss_kib"])
+        command = in_tap_namespace(
+            [KVM_LINUX, "--kernel", guest, "--disk", disks[0], "--disk", f"{disks[1]},ro",
+             "--net", "tap=svm0", f"--virtio-notify={notify}", "--timeout", "1", "--stats"],
+            workdir)
+        try:
+            rss[notify] = [spinning_rss(command) for _ in range(REPEATS)]
+        except RuntimeError as error:
+            return f"kvm-linux with two disks and --net failed: {error}"
     worst = max(max(values) for values in rss.values())
     return "\n".join([
         "With two disks (1 MiB each, one read-only) and a network device, on 1 vCPU "
