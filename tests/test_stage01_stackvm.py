@@ -295,7 +295,8 @@ def test_recursion_exactly_at_the_stack_cell_limit(tmp_path, dispatch):
     over = stackvm("run", "--stats", f"--dispatch={dispatch}",
                    source(tmp_path, down(20971, 200), "over.sasm"))
     assert over.status == 1 and over.out == ""
-    assert "pc 33 (call): call stack deeper" in over.err
+    assert ("pc 33 (call): call stack full: the frames need more than its 4194304 cells"
+            in over.err), over.err
     assert over.stats()["max_call_depth"] == 20971
 
 

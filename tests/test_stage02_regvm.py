@@ -160,6 +160,20 @@ def test_runaway_recursion_fails_cleanly(tmp_path):
     assert "call stack deeper than the limit of 100000 frames" in result.err
 
 
+@pytest.mark.parametrize("dispatch", ["switch", "threaded"])
+def test_register_windows_fill_the_cells_before_the_frame_limit(tmp_path, dispatch):
+    """Each frame of down moves the window 199 registers up and needs 200: the
+    4,194,304 cells run out at depth 21,076, long before 100,000 frames, and
+    the report says which limit it was."""
+    prog = source(tmp_path, ".func main 0 1\n\tcall r0, down\n\thalt\n"
+                            ".func down 1 200\n\tcall r199, down\n\tret r0\n")
+    result = regvm("run", "--stats", f"--dispatch={dispatch}", prog)
+    assert result.status == 1 and result.out == ""
+    assert ("pc 2 (call): call stack full: the frames need more than its 4194304 cells"
+            in result.err), result.err
+    assert result.stats()["max_call_depth"] == 21076
+
+
 def test_step_limit(tmp_path):
     prog = source(tmp_path, ".func main 0 0\nloop:\n\tjmp loop\n")
     result = regvm("run", "--max-steps", "1000", "--stats", prog)

@@ -22,6 +22,10 @@ void vm_describe_fault(struct error_report *err, const struct line_table *lines,
 		report_set(err, line, col, "pc %u (%s): call stack deeper than the limit "
 			   "of %" PRId64 " frames", pc, mnemonic, value);
 		break;
+	case FAULT_STACK_FULL:
+		report_set(err, line, col, "pc %u (%s): call stack full: the frames "
+			   "need more than its %" PRId64 " cells", pc, mnemonic, value);
+		break;
 	case FAULT_STEP_LIMIT:
 		report_set(err, line, col, "pc %u (%s): step limit of %" PRId64
 			   " instructions reached", pc, mnemonic, value);

@@ -17,6 +17,7 @@ enum vm_fault {
 	FAULT_DIVIDE_BY_ZERO,    /* div or mod by 0 */
 	FAULT_MEMORY_INDEX,      /* value: the index outside the data memory */
 	FAULT_CALL_DEPTH,        /* value: the frame limit */
+	FAULT_STACK_FULL,        /* value: the cells all frames share */
 	FAULT_STEP_LIMIT,        /* value: --max-steps */
 };
 

@@ -55,9 +55,10 @@ CASE(CALL)	{
 		 * counts the cells left rather than adding to callee_fp: a
 		 * pointer more than one past the end of the array is undefined
 		 * in C, even one never used. */
-		if (depth == MAX_CALL_DEPTH ||
-		    callee->local_count + callee->max_stack > stack_end - callee_fp)
+		if (depth == MAX_CALL_DEPTH)
 			FAULT(FAULT_CALL_DEPTH, MAX_CALL_DEPTH);
+		if (callee->local_count + callee->max_stack > stack_end - callee_fp)
+			FAULT(FAULT_STACK_FULL, STACK_CELLS);
 		frames[depth++] = (struct frame){ pc + 3, fp, fn };
 		fp = callee_fp;
 		fn = callee;

@@ -71,9 +71,10 @@ CASE(CALL)	{
 		int64_t *callee_fp = fp + a_of(*pc);
 
 		/* Counted as registers left, as stage 1 counts cells. */
-		if (depth == MAX_CALL_DEPTH ||
-		    callee->register_count > registers_end - callee_fp)
+		if (depth == MAX_CALL_DEPTH)
 			FAULT(FAULT_CALL_DEPTH, MAX_CALL_DEPTH);
+		if (callee->register_count > registers_end - callee_fp)
+			FAULT(FAULT_STACK_FULL, REGISTER_CELLS);
 		frames[depth++] = (struct frame){ pc + 1, fp };
 		fp = callee_fp;
 		for (int64_t *r = fp + callee->arg_count; r < fp + callee->register_count; r++)
