@@ -4,7 +4,7 @@
     tests/bench/ab.py BEFORE AFTER [--dispatch=switch|threaded] [--rounds N] [PROGRAM...]
 
 BEFORE and AFTER are two `stackvm` (or two `regvm`) binaries; the programs are
-tests/bench/programs/*.toy unless named.  Each round runs every program once on
+tests/bench/programs/*.toy unless named (a path, or a name there: `fib`).  Each round runs every program once on
 each binary, the two alternating and the one that goes first swapping from round
 to round, so that a slow spell of a shared machine falls on both alike.  Prints a
 Markdown table of CPU seconds (user + system, from the child's rusage): the median,
@@ -12,6 +12,7 @@ and the fastest and slowest run.  The two must print the same output.
 """
 import argparse
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,7 +33,13 @@ def main() -> int:
     parser.add_argument("--dispatch", choices=["switch", "threaded"], default="threaded")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_intermixed_args()
-    programs = args.programs or sorted(PROGRAMS.glob("*.toy"))
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    programs = [p if p.exists() else PROGRAMS / f"{p}.toy" for p in args.programs]
+    programs = programs or sorted(PROGRAMS.glob("*.toy"))
+    for program in programs:
+        if not program.is_file():
+            parser.error(f"{program}: no such program")
     binaries = (args.before, args.after)
     times = {p: ([], []) for p in programs}
     for n in range(args.rounds):
@@ -41,8 +48,13 @@ def main() -> int:
             order = (0, 1) if n % 2 == 0 else (1, 0)
             outputs = {}
             for which in order:
-                seconds, outputs[which] = cpu_seconds(
-                    [binaries[which], "run", f"--dispatch={args.dispatch}", program])
+                command = [binaries[which], "run", f"--dispatch={args.dispatch}", program]
+                try:
+                    seconds, outputs[which] = cpu_seconds(command)
+                except (OSError, subprocess.CalledProcessError) as failure:
+                    print(f"ab: error: {' '.join(map(str, command))}: {failure}\n"
+                          f"{getattr(failure, 'stderr', '') or ''}", end="", file=sys.stderr)
+                    return 2
                 times[program][which].append(seconds)
             if outputs[0] != outputs[1]:
                 print(f"ab: {program.name}: the two builds print different output",
