@@ -7,17 +7,13 @@
 
 #include "opcodes.h"
 
-static uint32_t size_at(const struct program *prog, uint32_t pc)
-{
-	return 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
-}
-
 /* Marks every address some jump goes to, so it can be given a label. */
 static bool *jump_targets(const struct program *prog)
 {
 	bool *is_target = calloc(prog->code_size, sizeof(*is_target));
 
-	for (uint32_t pc = 0; is_target && pc < prog->code_size; pc += size_at(prog, pc)) {
+	for (uint32_t pc = 0; is_target && pc < prog->code_size;
+	     pc += stack_instruction_size(prog->code[pc])) {
 		int at = stack_target_offset(stack_instruction_info[prog->code[pc]].operand);
 
 		if (at >= 0)
@@ -78,7 +74,7 @@ int stack_disassemble(const struct program *prog, FILE *out)
 		prog->function_count, prog->global_count, prog->code_size);
 	fprintf(out, ".globals %u\n", prog->global_count);
 	line_table_print_source(&prog->lines, out);
-	for (uint32_t pc = 0; pc < prog->code_size; pc += size_at(prog, pc)) {
+	for (uint32_t pc = 0; pc < prog->code_size; pc += stack_instruction_size(prog->code[pc])) {
 		while (fn < prog->function_count && prog->functions[fn].entry == pc) {
 			fprintf(out, ".func f%u %u %u\n", fn, prog->functions[fn].arg_count,
 				prog->functions[fn].local_count);

@@ -67,7 +67,7 @@ static uint32_t static_instructions(const struct program *prog)
 	uint32_t count = 0;
 
 	for (uint32_t pc = 0; pc < prog->code_size; count++)
-		pc += 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
+		pc += stack_instruction_size(prog->code[pc]);
 	return count;
 }
 

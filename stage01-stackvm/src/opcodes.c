@@ -29,6 +29,11 @@ int stack_operand_size(enum operand_kind kind)
 	return 0;
 }
 
+uint32_t stack_instruction_size(uint8_t opcode)
+{
+	return 1 + (uint32_t)stack_operand_size(stack_instruction_info[opcode].operand);
+}
+
 int stack_target_offset(enum operand_kind kind)
 {
 	switch (kind) {

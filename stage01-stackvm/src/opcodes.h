@@ -120,6 +120,10 @@ extern const struct instruction_info stack_instruction_info[OPCODE_COUNT];
 /* Bytes an operand of this kind takes after the opcode byte. */
 int stack_operand_size(enum operand_kind kind);
 
+/* Bytes an instruction with this opcode takes, the opcode byte included
+ * (the opcode must be one of the table's). */
+uint32_t stack_instruction_size(uint8_t opcode);
+
 /* Where a jump's 4-byte target address sits among those bytes, or -1 for
  * an instruction that does not jump. */
 int stack_target_offset(enum operand_kind kind);

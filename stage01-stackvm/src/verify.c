@@ -85,7 +85,7 @@ static int check_instruction(struct checker *c, const struct function *fn,
 		report_set(c->err, 0, 0, "pc %u: unknown opcode 0x%02x", pc, op);
 		return -1;
 	}
-	if (pc + 1 + stack_operand_size(stack_instruction_info[op].operand) > fn->end) {
+	if (pc + stack_instruction_size(op) > fn->end) {
 		report_set(c->err, 0, 0, "pc %u: %s: operand truncated by the end of "
 			   "function %u", pc, name_at(c, pc), fn_index);
 		return -1;
@@ -137,17 +137,13 @@ static int check_instruction(struct checker *c, const struct function *fn,
 	return 0;
 }
 
-static uint32_t instruction_size(const struct program *prog, uint32_t pc)
-{
-	return 1 + stack_operand_size(stack_instruction_info[prog->code[pc]].operand);
-}
-
 /* Walks a function's code once, marking where instructions start. */
 static int decode_function(struct checker *c, uint32_t fn_index)
 {
 	const struct function *fn = &c->prog->functions[fn_index];
 
-	for (uint32_t pc = fn->entry; pc < fn->end; pc += instruction_size(c->prog, pc)) {
+	for (uint32_t pc = fn->entry; pc < fn->end;
+	     pc += stack_instruction_size(c->prog->code[pc])) {
 		if (check_instruction(c, fn, fn_index, pc) != 0)
 			return -1;
 		c->is_start[pc] = true;
@@ -162,7 +158,8 @@ static int check_jump_targets(struct checker *c, uint32_t fn_index)
 {
 	const struct function *fn = &c->prog->functions[fn_index];
 
-	for (uint32_t pc = fn->entry; pc < fn->end; pc += instruction_size(c->prog, pc)) {
+	for (uint32_t pc = fn->entry; pc < fn->end;
+	     pc += stack_instruction_size(c->prog->code[pc])) {
 		int at = stack_target_offset(stack_instruction_info[c->prog->code[pc]].operand);
 		uint32_t target;
 
@@ -215,7 +212,7 @@ static int check_stack_depths(struct checker *c, uint32_t fn_index)
 		uint8_t op = prog->code[pc];
 		const struct instruction_info *info = &stack_instruction_info[op];
 		int pops = info->pops, depth = c->depth[pc], at = stack_target_offset(info->operand);
-		uint32_t next = pc + instruction_size(prog, pc);
+		uint32_t next = pc + stack_instruction_size(prog->code[pc]);
 
 		if (op == OP_CALL)
 			pops = prog->functions[le_get16(prog->code + pc + 1)].arg_count;
