@@ -123,6 +123,8 @@ static int run_switch(const struct program *prog, struct vm_memory *m,
 	LOOP_END;
 }
 
+/* Without cross-jumping, as stage 1's (see there why). */
+__attribute__((optimize("no-crossjumping")))
 static int run_threaded(const struct program *prog, struct vm_memory *m,
 			const struct run_options *opts, struct run_stats *stats,
 			struct error_report *err)
