@@ -4,11 +4,13 @@
     tests/bench/ab.py BEFORE AFTER [--dispatch=switch|threaded] [--rounds N] [PROGRAM...]
 
 BEFORE and AFTER are two `stackvm` (or two `regvm`) binaries; the programs are
-tests/bench/programs/*.toy unless named (a path, or a name there: `fib`).  Each round runs every program once on
-each binary, the two alternating and the one that goes first swapping from round
-to round, so that a slow spell of a shared machine falls on both alike.  Prints a
-Markdown table of CPU seconds (user + system, from the child's rusage): the median,
-and the fastest and slowest run.  The two must print the same output.
+tests/bench/programs/*.toy unless named (a path, or a name there: `fib`).  Each
+round runs every program once on each binary, the order turning from round to
+round, so that a slow spell of a shared machine falls on all of them alike.
+Prints a Markdown table of CPU seconds (user + system, from the child's rusage):
+the median, and the fastest and slowest run.  The builds must print the same
+output.  (layouts.py measures with the same rounds, over several placements of
+each build's code.)
 """
 import argparse
 import statistics
@@ -21,8 +23,45 @@ from bench import cpu_seconds        # the same measure as make bench's
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 
+class RunFailed(Exception):
+    """A run failed, or two builds printed different output: the message says which."""
+
+
 def cell(times: list) -> str:
     return f"{statistics.median(times):.3f} ({min(times):.3f}-{max(times):.3f})"
+
+
+def programs_named(parser: argparse.ArgumentParser, names: list) -> list:
+    """Each name as a path, or as a program of tests/bench/programs; all of them if none."""
+    programs = [p if p.exists() else PROGRAMS / f"{p}.toy" for p in names]
+    for program in programs:
+        if not program.is_file():
+            parser.error(f"{program}: no such program")
+    return programs or sorted(PROGRAMS.glob("*.toy"))
+
+
+def measure(binaries: list, programs: list, dispatch: str, rounds: int) -> dict:
+    """CPU seconds of every run: times[program][i] lists binary i's, one per round."""
+    times = {p: [[] for _ in binaries] for p in programs}
+    for n in range(rounds):
+        print(f"ab: round {n + 1} of {rounds}", file=sys.stderr, flush=True)
+        order = list(range(len(binaries)))
+        order = order[n % len(order):] + order[:n % len(order)]
+        if n % 2:
+            order.reverse()
+        for program in programs:
+            outputs = {}
+            for which in order:
+                command = [binaries[which], "run", f"--dispatch={dispatch}", program]
+                try:
+                    seconds, outputs[which] = cpu_seconds(command)
+                except (OSError, subprocess.CalledProcessError) as failure:
+                    raise RunFailed(f"{' '.join(map(str, command))}: {failure}\n"
+                                    f"{getattr(failure, 'stderr', '') or ''}") from failure
+                times[program][which].append(seconds)
+            if len(set(outputs.values())) != 1:
+                raise RunFailed(f"{program.name}: the builds print different output")
+    return times
 
 
 def main() -> int:
@@ -35,31 +74,13 @@ def main() -> int:
     args = parser.parse_intermixed_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    programs = [p if p.exists() else PROGRAMS / f"{p}.toy" for p in args.programs]
-    programs = programs or sorted(PROGRAMS.glob("*.toy"))
-    for program in programs:
-        if not program.is_file():
-            parser.error(f"{program}: no such program")
-    binaries = (args.before, args.after)
-    times = {p: ([], []) for p in programs}
-    for n in range(args.rounds):
-        print(f"ab: round {n + 1} of {args.rounds}", file=sys.stderr, flush=True)
-        for program in programs:
-            order = (0, 1) if n % 2 == 0 else (1, 0)
-            outputs = {}
-            for which in order:
-                command = [binaries[which], "run", f"--dispatch={args.dispatch}", program]
-                try:
-                    seconds, outputs[which] = cpu_seconds(command)
-                except (OSError, subprocess.CalledProcessError) as failure:
-                    print(f"ab: error: {' '.join(map(str, command))}: {failure}\n"
-                          f"{getattr(failure, 'stderr', '') or ''}", end="", file=sys.stderr)
-                    return 2
-                times[program][which].append(seconds)
-            if outputs[0] != outputs[1]:
-                print(f"ab: {program.name}: the two builds print different output",
-                      file=sys.stderr)
-                return 1
+    programs = programs_named(parser, args.programs)
+    try:
+        times = measure([args.before, args.after], programs, args.dispatch, args.rounds)
+    except RunFailed as failure:
+        print(f"ab: error: {failure}", end="" if str(failure).endswith("\n") else "\n",
+              file=sys.stderr)
+        return 2
     print(f"| program ({args.dispatch}, {args.rounds} rounds) | before: median (range) "
           "| after: median (range) | change |")
     print("| --- | --- | --- | ---: |")
