@@ -18,6 +18,7 @@
 #include "base/arith.h"
 #include "base/diag.h"
 #include "dis.h"
+#include "lang/dispatch.h"
 #include "lang/vm_fault.h"
 #include "lang/vm_memory.h"
 #include "opcodes.h"
@@ -148,11 +149,9 @@ static int run_switch(const struct program *prog, struct vm_memory *m,
 /* ANCHOR_END: switch-loop */
 
 /* ANCHOR: threaded-loop */
-/* GCC's cross-jumping merges identical code at the ends of blocks: here the
- * dispatch every handler ends with, which would leave a few shared indirect
- * jumps instead of one per handler (objdump -d counts them).  It stays on
- * for the switch loop, whose one shared jump is the design. */
-__attribute__((optimize("no-crossjumping")))
+/* THREADED_LOOP (lang/dispatch.h): one indirect jump per handler, not a
+ * few that the compiler shares among them. */
+THREADED_LOOP
 static int run_threaded(const struct program *prog, struct vm_memory *m,
 			const struct run_options *opts, struct run_stats *stats,
 			struct error_report *err)

@@ -11,6 +11,7 @@
 #include "dis.h"
 #include "base/arith.h"
 #include "base/diag.h"
+#include "lang/dispatch.h"
 #include "lang/vm_fault.h"
 #include "lang/vm_memory.h"
 #include "opcodes.h"
@@ -123,8 +124,7 @@ static int run_switch(const struct program *prog, struct vm_memory *m,
 	LOOP_END;
 }
 
-/* Without cross-jumping, as stage 1's (see there why). */
-__attribute__((optimize("no-crossjumping")))
+THREADED_LOOP                  /* lang/dispatch.h: one jump per handler */
 static int run_threaded(const struct program *prog, struct vm_memory *m,
 			const struct run_options *opts, struct run_stats *stats,
 			struct error_report *err)
