@@ -45,10 +45,8 @@ def measure(binaries: list, programs: list, dispatch: str, rounds: int) -> dict:
     times = {p: [[] for _ in binaries] for p in programs}
     for n in range(rounds):
         print(f"ab: round {n + 1} of {rounds}", file=sys.stderr, flush=True)
-        order = list(range(len(binaries)))
-        order = order[n % len(order):] + order[:n % len(order)]
-        if n % 2:
-            order.reverse()
+        # each round one place further on: of two builds, the other goes first
+        order = [(n + i) % len(binaries) for i in range(len(binaries))]
         for program in programs:
             outputs = {}
             for which in order:
@@ -56,8 +54,9 @@ def measure(binaries: list, programs: list, dispatch: str, rounds: int) -> dict:
                 try:
                     seconds, outputs[which] = cpu_seconds(command)
                 except (OSError, subprocess.CalledProcessError) as failure:
-                    raise RunFailed(f"{' '.join(map(str, command))}: {failure}\n"
-                                    f"{getattr(failure, 'stderr', '') or ''}") from failure
+                    said = (getattr(failure, "stderr", "") or "").rstrip()
+                    raise RunFailed(f"{' '.join(map(str, command))}: {failure}"
+                                    + (f"\n{said}" if said else "")) from failure
                 times[program][which].append(seconds)
             if len(set(outputs.values())) != 1:
                 raise RunFailed(f"{program.name}: the builds print different output")
@@ -78,8 +77,7 @@ def main() -> int:
     try:
         times = measure([args.before, args.after], programs, args.dispatch, args.rounds)
     except RunFailed as failure:
-        print(f"ab: error: {failure}", end="" if str(failure).endswith("\n") else "\n",
-              file=sys.stderr)
+        print(f"ab: error: {failure}", file=sys.stderr)
         return 2
     print(f"| program ({args.dispatch}, {args.rounds} rounds) | before: median (range) "
           "| after: median (range) | change |")

@@ -179,14 +179,16 @@ FUSED = {"loadll": 2, "loadlk": 2, "loadgk": 2,
             for operands in ("ll", "lk")}}
 
 
-def unfused_dispatches(program: Path, workdir: Path) -> int:
-    """The stack machine's dispatches had it no superinstructions: its
-    --profile, each superinstruction counted as the instructions it stands
-    for.  That is the plain stack code Shi et al. compared register code with."""
+def stack_dispatches(program: Path, workdir: Path) -> tuple:
+    """The stack machine's dispatches, from its --profile, and what they would
+    be had it no superinstructions: each counted as the instructions it
+    stands for, the plain stack code Shi et al. compared register code with."""
     profile = subprocess.run([STACKVM, "run", "--profile", sized(program, workdir)],
                              capture_output=True, text=True, check=True).stderr
-    return sum(int(count) * FUSED.get(name, 1) for count, name in
-               re.findall(r"^ *(\d+) +[\d.]+% +(\w+)$", profile, re.M))
+    counts = [(int(count), name) for count, name in
+              re.findall(r"^ *(\d+) +[\d.]+% +(\w+)$", profile, re.M)]
+    return (sum(count for count, _ in counts),
+            sum(count * FUSED.get(name, 1) for count, name in counts))
 
 
 def peers(table: dict, workdir: Path) -> str:
@@ -202,9 +204,9 @@ def peers(table: dict, workdir: Path) -> str:
     for program, row in table.items():
         reg, stack = median_of(row, "regvm threaded"), median_of(row, "stackvm threaded")
         luajit, gforth, lua = (median_of(row, s) for s in ("LuaJIT -joff", "gforth-fast", "Lua 5.4"))
-        counts = {vm: dispatches(path, PROGRAMS / f"{program}.toy", workdir)
-                  for vm, path in (("stack", STACKVM), ("reg", REGVM))}
-        counts["unfused"] = unfused_dispatches(PROGRAMS / f"{program}.toy", workdir)
+        source = PROGRAMS / f"{program}.toy"
+        counts = {"reg": dispatches(REGVM, source, workdir)}
+        counts["stack"], counts["unfused"] = stack_dispatches(source, workdir)
         for vm in total:
             total[vm] += counts[vm]
         cells = [f"{reg:.3f}", f"{luajit:.3f}" if luajit else "-",
