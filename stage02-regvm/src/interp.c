@@ -89,7 +89,7 @@ static OFF_THE_LOOP void trace(const struct program *prog, const uint32_t *pc, c
  * checkpoint at the current step so that every instruction comes this way.
  * __builtin_expect says the test almost always fails, so that gcc lays the
  * next dispatch out straight after it; left to guess, it laid out the call
- * to trace() there, and every dispatch took a jump to reach its own
+ * to trace() there, and most dispatches took a jump to reach their own
  * indirect jump (chapter 2).  Stage 1's observe() is cold, which tells gcc
  * the same. */
 #define BEFORE_EACH_INSTRUCTION                                           \
